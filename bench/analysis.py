@@ -1,0 +1,88 @@
+"""Per-message analysis time over the shared corpus, beside the stdlib parsing floor.
+
+    .venv/bin/python bench/analysis.py [CORPUS_DIR] [--repeat N]
+
+Prints the median and percentiles of `analyze_bytes` per message, and in the same run the
+median time `email.parser.BytesParser(policy=compat32).parsebytes(data, headersonly=True)`
+takes merely to parse the same messages' headers — the floor any analysis stands on.
+Targets: median at most 5x that floor, and under 0.5 ms per message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from email.parser import BytesParser
+from email.policy import compat32
+from pathlib import Path
+
+from mailview.core.analyze import AnalysisOptions, analyze_bytes
+from mailview.core.errors import InputError
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+SKIP = {"SOURCES.md", "MANIFEST.tsv"}
+
+
+def corpus_files(root: Path) -> list[tuple[str, bytes]]:
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.name not in SKIP)
+    return [(str(p.relative_to(root)), p.read_bytes()) for p in files]
+
+
+def best_of(action: Callable[[], object], repeat: int) -> float:
+    """The fastest of `repeat` runs, in seconds: the least disturbed by the machine."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def analyse_or_none(data: bytes, name: str, options: AnalysisOptions) -> object:
+    try:
+        return analyze_bytes(data, name, options=options)
+    except InputError:
+        return None
+
+
+def main() -> int:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    args.add_argument("--repeat", type=int, default=7)
+    opts = args.parse_args()
+    if not opts.corpus.is_dir():
+        print(f"no corpus at {opts.corpus}", file=sys.stderr)
+        return 1
+    files = corpus_files(opts.corpus)
+    options = AnalysisOptions()
+    parser = BytesParser(policy=compat32)
+    analyse_or_none(files[0][1], files[0][0], options)  # load the public suffix list once
+    ours, floor = [], []
+    for name, data in files:
+        ours.append(best_of(lambda d=data, n=name: analyse_or_none(d, n, options), opts.repeat))
+        floor.append(best_of(lambda d=data: parser.parsebytes(d, headersonly=True), opts.repeat))
+    report(files, ours, floor)
+    return 0
+
+
+def report(files: list[tuple[str, bytes]], ours: list[float], floor: list[float]) -> None:
+    def ms(value: float) -> str:
+        return f"{value * 1000:.3f} ms"
+
+    quantiles = statistics.quantiles(ours, n=100)
+    median_ours, median_floor = statistics.median(ours), statistics.median(floor)
+    print(f"messages:                      {len(files)}")
+    print(f"analyze_bytes median:          {ms(median_ours)}")
+    tail = f"{ms(quantiles[89])} / {ms(quantiles[98])} / {ms(max(ours))}"
+    print(f"analyze_bytes p90 / p99 / max: {tail}")
+    print(f"stdlib headersonly median:     {ms(median_floor)}")
+    print(f"ratio of medians:              {median_ours / median_floor:.2f}x (target <= 5x)")
+    slowest = sorted(zip(ours, (n for n, _ in files), strict=True), reverse=True)[:5]
+    print("slowest:", ", ".join(f"{n} {ms(t)}" for t, n in slowest))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

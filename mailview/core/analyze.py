@@ -1,0 +1,173 @@
+"""Bytes in, frozen `Report` out: the one entry point every face of mailview calls.
+
+Strategy: load (which recognises the container and splits the header block), pick the
+message to analyse (an mbox index, or the original attached to a forwarded report),
+parse the route headers, build the chain, run the finding rules, assemble the report.
+Only `InputError` escapes; anything a rule or parser could not understand is already a
+finding, and a bug in a rule becomes an "internal" finding instead of a lost analysis.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mailview.core.chain import (
+    ROUTE_HEADERS,
+    RouteEntry,
+    TrustConfig,
+    build_route,
+    select_route_entries,
+)
+from mailview.core.errors import InputError
+from mailview.core.findings import RuleContext, run_rules
+from mailview.core.load import load_bytes, load_text, read_path
+from mailview.core.model import InnerRef, InputInfo, LoadedMessage, Report
+from mailview.core.received import parse_received
+from mailview.core.summary import decode_words, first_values, originators, summarise
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisOptions:
+    trust: TrustConfig = field(default_factory=TrustConfig)
+    now: datetime | None = None  # "now" for future-date checks; None: the real clock
+    follow_attachments: bool = True  # analyse the original attached to a forwarded report
+    strict: bool = False  # let a failing rule raise (tests), instead of reporting it
+
+
+def analyze_path(
+    path: str | Path, address: tuple[int, ...] | None = None, options: AnalysisOptions | None = None
+) -> Report:
+    """Analyse the message in the file at `path` (never written to)."""
+    return analyze_bytes(read_path(path), Path(path).name, address, options)
+
+
+def analyze_text(
+    text: str, name: str = "<pasted>", options: AnalysisOptions | None = None
+) -> Report:
+    """Analyse headers (or a whole message) pasted as text."""
+    data = text.encode("utf-8", "surrogateescape")
+    messages = load_text(text, name)
+    return _analyze_loaded(data, name, messages, None, options or AnalysisOptions())
+
+
+def analyze_bytes(
+    data: bytes,
+    name: str = "<input>",
+    address: tuple[int, ...] | None = None,
+    options: AnalysisOptions | None = None,
+) -> Report:
+    """Analyse the message in `data`; `address` picks one message of an mbox or attachment."""
+    messages = load_bytes(data, name)
+    return _analyze_loaded(data, name, messages, address, options or AnalysisOptions())
+
+
+def _analyze_loaded(
+    data: bytes,
+    name: str,
+    messages: tuple[LoadedMessage, ...],
+    address: tuple[int, ...] | None,
+    options: AnalysisOptions,
+) -> Report:
+    if not messages:
+        raise InputError("This file holds no email message.")
+    top, chosen, notes = _choose(messages, address, options.follow_attachments)
+    info = InputInfo(
+        name=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        format=chosen.format,
+        size=len(data),
+        address=chosen.address,
+        label=chosen.label,
+        message_count=len(messages),
+    )
+    return analyze_message(chosen, info, options, notes, _reachable(top))
+
+
+def analyze_message(
+    message: LoadedMessage,
+    info: InputInfo,
+    options: AnalysisOptions | None = None,
+    notes: tuple[str, ...] = (),
+    inner: tuple[InnerRef, ...] = (),
+) -> Report:
+    """Analyse one loaded message."""
+    options = options or AnalysisOptions()
+    headers = message.headers
+    entries = [
+        RouteEntry(h, parse_received(h.value)) for h in headers if h.name.lower() in ROUTE_HEADERS
+    ]
+    route = build_route(select_route_entries(entries), options.trust)
+    now = options.now or datetime.now(UTC)
+    findings = run_rules(RuleContext(message, headers, route, now), strict=options.strict)
+    return Report(
+        input=info,
+        message=summarise(headers),
+        headers=headers,
+        hops=route.hops,
+        total_delay_seconds=route.total_delay_seconds,
+        originators=originators(headers, route),
+        findings=findings,
+        notes=notes,
+        inner=inner,
+        envelope=message.envelope,
+        trust_boundary_hop=None if route.boundary is None else route.boundary.index,
+    )
+
+
+def _choose(
+    messages: tuple[LoadedMessage, ...], address: tuple[int, ...] | None, follow: bool
+) -> tuple[LoadedMessage, LoadedMessage, tuple[str, ...]]:
+    """The top-level message and the one to analyse, with a note when they differ."""
+    if address:
+        if not 0 <= address[0] < len(messages):
+            raise InputError(
+                f"This file holds {len(messages)} message(s); there is no message {address[0] + 1}."
+            )
+        top = messages[address[0]]
+        return top, _descend(top, address[1:]), ()
+    top = messages[0]
+    originals = [m for m in top.inner if not _is_returned(m)] if follow else []
+    if not originals:
+        return top, top, ()
+    chosen = originals[0]
+    wrapper = first_values(top.headers)
+    subject = decode_words(wrapper["subject"].value) if "subject" in wrapper else "(no subject)"
+    sender = decode_words(wrapper["from"].value) if "from" in wrapper else "an unknown sender"
+    note = (
+        f"This is the original attached to the report '{subject}' from {sender}; "
+        f"the analysis is about {chosen.label}, not the wrapper."
+    )
+    if len(originals) > 1:
+        note += f" The report carries {len(originals)} attached messages; the others are listed."
+    return top, chosen, (note,)
+
+
+def _is_returned(message: LoadedMessage) -> bool:
+    """A bounce's copy of the returned message: the bounce itself is what to analyse."""
+    return "bounce" in message.label or "returned" in message.label
+
+
+def _descend(message: LoadedMessage, rest: tuple[int, ...]) -> LoadedMessage:
+    for step in rest:
+        if not 0 <= step < len(message.inner):
+            raise InputError(f"{message.label.capitalize()} has no attached message {step + 1}.")
+        message = message.inner[step]
+    return message
+
+
+def _reachable(top: LoadedMessage) -> tuple[InnerRef, ...]:
+    """Every message reachable from the top-level one, the top-level one first."""
+    return tuple(_walk(top))
+
+
+def _walk(message: LoadedMessage) -> Iterator[InnerRef]:
+    subject = first_values(message.headers).get("subject")
+    yield InnerRef(
+        message.address, message.label, None if subject is None else decode_words(subject.value)
+    )
+    for child in message.inner:
+        yield from _walk(child)

@@ -1,0 +1,157 @@
+"""The route: Received headers ordered oldest first, with delays and the trust boundary.
+
+Strategy: every MTA prepends its Received header, so reading the header block bottom-up
+gives the hops in the order the message travelled. Delays compare each hop with the
+previous hop that carries a readable timestamp; negative ones are kept (clock skew is a
+finding, not something to hide). Trust is inferred as SpamAssassin does: the topmost hop
+was written by the recipient's own system; trust walks down the chain while the system
+that handed the message over was internal (private or loopback address), authenticated,
+inside the user's own domains or networks, or inside the same large provider. The first
+hop received from a public, unauthenticated address is the boundary: it is still trusted
+(our system wrote it), but everything below it is the sender's claim.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from mailview.core.domains import is_localhost, normalise_host, org_domain
+from mailview.core.ipscope import INTERNAL_SCOPES, parse_ip, scope_of
+from mailview.core.model import HeaderField, Hop, ReceivedFields, Scope
+from mailview.core.providers import provider_of_host
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+ROUTE_HEADERS = frozenset({"received", "x-received"})
+
+
+@dataclass(frozen=True, slots=True)
+class TrustConfig:
+    """What the user told us about their own systems, to make the boundary exact."""
+
+    own_domains: tuple[str, ...] = ()
+    own_networks: tuple[Network, ...] = ()
+
+    def owns_host(self, host: str | None) -> bool:
+        name = normalise_host(host)
+        if name is None:
+            return False
+        return any(name == d or name.endswith("." + d) for d in self.own_domains)
+
+    def owns_ip(self, text: str | None) -> bool:
+        address = parse_ip(text)
+        if address is None:
+            return False
+        return any(address in n for n in self.own_networks if n.version == address.version)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteEntry:
+    """One route header and what the Received parser read from it."""
+
+    header: HeaderField
+    fields: ReceivedFields
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    hops: tuple[Hop, ...]  # oldest first
+    total_delay_seconds: float | None
+    boundary: Hop | None  # the trusted hop that received from the first external system
+
+
+def select_route_entries(entries: Sequence[RouteEntry]) -> list[RouteEntry]:
+    """Received headers, plus X-Received headers written by the same receiving systems.
+
+    Google and others stamp X-Received on internal processing steps; they count when
+    their `by` is one of the Received hosts' organisations or an internal address.
+    """
+    received_orgs = {
+        org_domain(e.fields.by_host)
+        for e in entries
+        if e.header.name.lower() == "received" and e.fields.by_host
+    }
+    received_orgs.discard(None)
+    chosen = []
+    for entry in entries:
+        if entry.header.name.lower() == "received" or _same_system(entry.fields, received_orgs):
+            chosen.append(entry)
+    return chosen
+
+
+def _same_system(fields: ReceivedFields, orgs: set[str | None]) -> bool:
+    address = parse_ip(fields.by_host) or parse_ip(fields.by_ip)
+    if address is not None:
+        return scope_of(address) in INTERNAL_SCOPES
+    return fields.by_host is not None and org_domain(fields.by_host) in orgs
+
+
+def build_route(entries: Sequence[RouteEntry], config: TrustConfig | None = None) -> Route:
+    """Order the route headers oldest first and compute delays and trust."""
+    config = config or TrustConfig()
+    ordered = sorted(entries, key=lambda e: e.header.index, reverse=True)
+    trusted_from = _trusted_from(ordered, config)
+    hops: list[Hop] = []
+    previous_ts = None
+    for position, entry in enumerate(ordered):
+        date = entry.fields.date
+        delay = None
+        if date is not None:
+            if previous_ts is not None:
+                delay = (date.utc - previous_ts).total_seconds()
+            previous_ts = date.utc
+        hops.append(_hop(position, entry, delay, trusted=position >= trusted_from))
+    boundary = None
+    if hops and not _handed_over_internally(ordered[trusted_from].fields, config):
+        boundary = hops[trusted_from]
+    return Route(tuple(hops), _total_delay(hops), boundary)
+
+
+def _hop(position: int, entry: RouteEntry, delay: float | None, *, trusted: bool) -> Hop:
+    address = parse_ip(entry.fields.from_ip)
+    return Hop(
+        index=position + 1,
+        header_index=entry.header.index,
+        header_name=entry.header.name,
+        raw=entry.header.raw,
+        fields=entry.fields,
+        delay_seconds=delay,
+        ip_scope=None if address is None else scope_of(address),
+        trusted=trusted,
+    )
+
+
+def _trusted_from(ordered: Sequence[RouteEntry], config: TrustConfig) -> int:
+    """Position (oldest-first) of the lowest hop written by the recipient's side."""
+    position = len(ordered) - 1
+    while position > 0 and _handed_over_internally(ordered[position].fields, config):
+        position -= 1
+    return max(position, 0)
+
+
+def _handed_over_internally(fields: ReceivedFields, config: TrustConfig) -> bool:
+    """Was the system that sent this hop's message one of the recipient's own?"""
+    if fields.authenticated:
+        return True
+    if config.owns_ip(fields.from_ip) or config.owns_host(fields.from_rdns):
+        return True
+    address = parse_ip(fields.from_ip)
+    if address is None:
+        # No client address: a local hand-off (pipe, LMTP, `by` only) on the same machine.
+        return fields.from_host is None or is_localhost(fields.from_host)
+    if scope_of(address) in INTERNAL_SCOPES | {Scope.CGNAT}:
+        return True
+    provider = provider_of_host(fields.by_host)
+    return (
+        provider is not None
+        and provider.owns_address(address)
+        and provider.owns_host(fields.from_rdns or fields.from_host)
+    )
+
+
+def _total_delay(hops: Sequence[Hop]) -> float | None:
+    stamps = [h.fields.date.utc for h in hops if h.fields.date is not None]
+    if len(stamps) < 2:
+        return None
+    return (stamps[-1] - stamps[0]).total_seconds()

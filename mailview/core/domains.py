@@ -1,0 +1,44 @@
+"""Host names: normalising them and finding their organisational domain.
+
+The organisational domain (the registrable name one level below a public suffix, as
+DMARC defines it in RFC 7489 §3.2) comes from the Public Suffix List shipped with
+`publicsuffixlist`; the list is loaded once, on first use, because loading costs tens of
+milliseconds.
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+from publicsuffixlist import PublicSuffixList
+
+
+@cache
+def _psl() -> PublicSuffixList:
+    return PublicSuffixList()
+
+
+def normalise_host(name: str | None) -> str | None:
+    """Lower-case `name` without a trailing dot; None for empty names."""
+    if not name:
+        return None
+    host = name.strip().rstrip(".").lower()
+    return host or None
+
+
+@lru_cache(maxsize=4096)
+def org_domain(name: str | None) -> str | None:
+    """The organisational domain of `name` (`mx1.mail.example.co.uk` → `example.co.uk`).
+
+    None for bare labels (`localhost`, `mail`) and for public suffixes themselves.
+    """
+    host = normalise_host(name)
+    if host is None or "." not in host:
+        return None
+    result = _psl().privatesuffix(host)
+    return result if isinstance(result, str) else None
+
+
+def is_localhost(name: str | None) -> bool:
+    host = normalise_host(name)
+    return host in {"localhost", "localhost.localdomain", "127.0.0.1", "::1"}

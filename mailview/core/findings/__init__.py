@@ -1,0 +1,47 @@
+"""Findings: small named rules, each looking at the analysed message and saying what is off.
+
+A rule is a function from a `RuleContext` to findings. Rules never raise on message
+content; should one fail through a bug anyway, its failure becomes an `internal.rule_failed`
+finding so the rest of the analysis is still shown (unless `strict`, as in the tests, where
+the bug should surface). `run_rules` orders the result by severity, the worst first.
+"""
+
+from __future__ import annotations
+
+from mailview.core.findings import input as input_rules
+from mailview.core.findings import route as route_rules
+from mailview.core.findings.context import Rule, RuleContext, finding
+from mailview.core.model import Finding, Severity
+
+RULES: tuple[Rule, ...] = (*input_rules.RULES, *route_rules.RULES)
+
+_RANK = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2, Severity.INFO: 3}
+
+
+def run_rules(
+    ctx: RuleContext, rules: tuple[Rule, ...] = RULES, *, strict: bool = False
+) -> tuple[Finding, ...]:
+    found: list[Finding] = []
+    for rule in rules:
+        try:
+            found.extend(rule(ctx))
+        except Exception as err:
+            if strict:
+                raise
+            found.append(_rule_failed(rule, err))
+    found.sort(key=lambda f: _RANK[f.severity])  # stable: rule order within a severity
+    return tuple(found)
+
+
+def _rule_failed(rule: Rule, err: Exception) -> Finding:
+    name = getattr(rule, "__name__", repr(rule))
+    return finding(
+        "internal.rule_failed",
+        Severity.INFO,
+        f"The check '{name}' could not run",
+        f"An internal error stopped this check ({type(err).__name__}: {err}). The other "
+        "results are complete; please report this message to the mailview developers.",
+    )
+
+
+__all__ = ["RULES", "RuleContext", "run_rules"]

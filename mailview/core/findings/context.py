@@ -1,0 +1,53 @@
+"""What a finding rule may look at: the parsed message, read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from mailview.core.chain import Route
+from mailview.core.model import Evidence, Finding, HeaderField, Hop, LoadedMessage, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    message: LoadedMessage
+    headers: tuple[HeaderField, ...]
+    route: Route
+    now: datetime  # timezone-aware; injected so that analysis stays reproducible
+
+
+Rule = Callable[[RuleContext], Iterable[Finding]]
+
+
+def hop_evidence(hop: Hop) -> Evidence:
+    """The Received header a hop came from, as evidence."""
+    return Evidence(hop.header_index, hop.header_name, hop.raw)
+
+
+def finding(
+    code: str,
+    severity: Severity,
+    title: str,
+    detail: str,
+    evidence: Iterable[Evidence] = (),
+    strength: str = "direct",
+) -> Finding:
+    return Finding(code, severity, title, detail, tuple(evidence), strength)
+
+
+def describe_delay(seconds: float) -> str:
+    """A duration in words an analyst reads at a glance: `3 h 04 min`, `12 s`."""
+    magnitude = abs(seconds)
+    sign = "-" if seconds < 0 else ""
+    if magnitude < 60:
+        return f"{sign}{magnitude:.0f} s"
+    minutes, secs = divmod(round(magnitude), 60)
+    if minutes < 60:
+        return f"{sign}{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{sign}{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{sign}{days} d {hours} h"

@@ -1,0 +1,213 @@
+"""Frozen value types shared by every stage of the analysis.
+
+Everything here is plain data: loaders produce `HeaderField`s and `LoadedMessage`s, the
+Received parser produces `ReceivedFields`, the chain builder `Hop`s, the rules `Finding`s,
+and `analyze` assembles them into a `Report`. Every value that came from a header keeps
+the index of that header (its position in the message's header block, 0-based) so a
+claim can always be traced back to the line that made it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderField:
+    """One header field as it stood in the message."""
+
+    index: int  # position in the header block, 0-based
+    name: str  # field name as written (case kept)
+    value: str  # unfolded raw value: CRLF+WSP folds joined, no RFC 2047 decoding
+    raw: str  # the field exactly as written, name and folds included
+    line: int  # 1-based line number of the field's first line within the header block
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """What an envelope around the message said (mbox `From ` line, SMTP dialogue)."""
+
+    mail_from: str | None = None
+    rcpt_to: tuple[str, ...] = ()
+    helo: str | None = None
+    date_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedMessage:
+    """One message found in the input, with its header block split into fields.
+
+    `address` locates it inside the input: `(2,)` is the third message of an mbox,
+    `(0, 1)` the second message attached to the first. `inner` holds messages attached
+    to this one (message/rfc822 parts, attached .eml/.msg files), already loaded.
+    """
+
+    format: str  # eml | headers | mbox | bsmtp | msg
+    headers: tuple[HeaderField, ...]
+    body: bytes
+    address: tuple[int, ...]
+    label: str  # human name: "the message", "message 3 of 12", "attachment 'fw.eml'"
+    envelope: Envelope | None = None
+    defects: tuple[str, ...] = ()  # what the loader noticed was malformed, in words
+    inner: tuple[LoadedMessage, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TlsInfo:
+    """Transport encryption a Received header recorded."""
+
+    version: str | None  # normalised: "TLSv1.2", "TLSv1.3", "SSLv3", …
+    cipher: str | None
+    bits: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDate:
+    """A date as written and what it means."""
+
+    utc: datetime  # timezone-aware, UTC
+    offset_minutes: int | None  # the writer's own UTC offset, None when unknown (-0000)
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedFields:
+    """What one Received (or X-Received) header says; None where it says nothing.
+
+    `from_host` is the name right after `from`; `from_helo` is the HELO/EHLO name the
+    client gave wherever the MTA recorded it; `from_rdns` is the reverse-DNS name the
+    receiving MTA recorded (None when none or `unknown`).
+    """
+
+    from_host: str | None = None
+    from_helo: str | None = None
+    from_rdns: str | None = None
+    from_ip: str | None = None
+    by_host: str | None = None
+    by_ip: str | None = None
+    with_protocol: str | None = None
+    tls: TlsInfo | None = None
+    id: str | None = None
+    for_addr: str | None = None
+    via: str | None = None
+    envelope_from: str | None = None
+    authenticated: bool = False
+    authenticated_as: str | None = None
+    date: ParsedDate | None = None
+    date_text: str | None = None
+    software: str | None = None  # MTA named in a comment: "Postfix", "Exim 4.96", …
+    problems: tuple[str, ...] = ()  # what could not be understood, in words
+
+
+class Scope(StrEnum):
+    """Where an IP address lives, decided from the address alone."""
+
+    PUBLIC = "public"
+    PRIVATE = "private"
+    LOOPBACK = "loopback"
+    LINK_LOCAL = "link-local"
+    CGNAT = "cgnat"
+    DOCUMENTATION = "documentation"
+    ULA = "ula"
+    MULTICAST = "multicast"
+    UNSPECIFIED = "unspecified"
+    RESERVED = "reserved"
+    BENCHMARK = "benchmark"
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One hop of the route; `index` 1 is the oldest."""
+
+    index: int
+    header_index: int
+    header_name: str
+    raw: str
+    fields: ReceivedFields
+    delay_seconds: float | None
+    ip_scope: Scope | None
+    trusted: bool
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The header text that proves a finding."""
+
+    header_index: int | None
+    header_name: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: Severity
+    title: str
+    detail: str
+    evidence: tuple[Evidence, ...] = ()
+    strength: str = "direct"  # direct | correlated | heuristic
+
+
+@dataclass(frozen=True, slots=True)
+class Originator:
+    """The client that handed the message to the first trusted system, or a header naming it."""
+
+    ip: str
+    source: str  # "first external hop" | "X-Originating-IP" | …
+    header_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSummary:
+    from_: str | None
+    to: str | None
+    subject: str | None
+    date: str | None
+    message_id: str | None
+    return_path: str | None
+    reply_to: str | None
+    date_parsed: ParsedDate | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InputInfo:
+    name: str
+    sha256: str
+    format: str
+    size: int
+    address: tuple[int, ...] = ()
+    label: str = "the message"
+    message_count: int = 1  # messages in the file (mbox)
+
+
+@dataclass(frozen=True, slots=True)
+class InnerRef:
+    """Another message reachable from this input (attached original, sibling in an mbox)."""
+
+    address: tuple[int, ...]
+    label: str
+    subject: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    input: InputInfo
+    message: MessageSummary
+    headers: tuple[HeaderField, ...]
+    hops: tuple[Hop, ...]
+    total_delay_seconds: float | None
+    originators: tuple[Originator, ...]
+    findings: tuple[Finding, ...]
+    notes: tuple[str, ...] = ()
+    inner: tuple[InnerRef, ...] = ()
+    envelope: Envelope | None = None
+    trust_boundary_hop: int | None = None  # index of the hop that received from outside

@@ -1,0 +1,1 @@
+"""Turning a `Report` into things people and scripts read. Pure Python, no Qt."""
