@@ -20,7 +20,9 @@ from email.policy import compat32
 from pathlib import Path
 
 from mailview.core.analyze import AnalysisOptions, analyze_bytes
+from mailview.core.domains import org_domain
 from mailview.core.errors import InputError
+from mailview.core.ipscope import parse_ip, scope_of
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SKIP = {"SOURCES.md", "MANIFEST.tsv"}
@@ -31,14 +33,33 @@ def corpus_files(root: Path) -> list[tuple[str, bytes]]:
     return [(str(p.relative_to(root)), p.read_bytes()) for p in files]
 
 
-def best_of(action: Callable[[], object], repeat: int) -> float:
-    """The fastest of `repeat` runs, in seconds: the least disturbed by the machine."""
-    times = []
+def clear_caches() -> None:
+    """Forget memoised look-ups so that a pass sees the corpus as a batch run would."""
+    parse_ip.cache_clear()
+    scope_of.cache_clear()
+    org_domain.cache_clear()
+
+
+def timed(action: Callable[[str, bytes], object], name: str, data: bytes) -> float:
+    start = time.perf_counter()
+    action(name, data)
+    return time.perf_counter() - start
+
+
+def per_message_best(
+    files: list[tuple[str, bytes]], action: Callable[[str, bytes], object], repeat: int
+) -> list[float]:
+    """Each message's fastest time over `repeat` passes through the whole corpus in order.
+
+    Caches are cleared before every pass, so a message only profits from what earlier
+    messages of the same pass left behind — as in a batch run, never from its own last run.
+    """
+    best = [float("inf")] * len(files)
     for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        clear_caches()
+        for position, (name, data) in enumerate(files):
+            best[position] = min(best[position], timed(action, name, data))
+    return best
 
 
 def analyse_or_none(data: bytes, name: str, options: AnalysisOptions) -> object:
@@ -60,10 +81,10 @@ def main() -> int:
     options = AnalysisOptions()
     parser = BytesParser(policy=compat32)
     analyse_or_none(files[0][1], files[0][0], options)  # load the public suffix list once
-    ours, floor = [], []
-    for name, data in files:
-        ours.append(best_of(lambda d=data, n=name: analyse_or_none(d, n, options), opts.repeat))
-        floor.append(best_of(lambda d=data: parser.parsebytes(d, headersonly=True), opts.repeat))
+    ours = per_message_best(files, lambda n, d: analyse_or_none(d, n, options), opts.repeat)
+    floor = per_message_best(
+        files, lambda n, d: parser.parsebytes(d, headersonly=True), opts.repeat
+    )
     report(files, ours, floor)
     return 0
 

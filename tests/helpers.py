@@ -35,5 +35,9 @@ def hop(
     **more: object,
 ) -> ReceivedFields:
     return ReceivedFields(
-        from_host=from_host, from_ip=from_ip, by_host=by_host, date=date, **more  # type: ignore[arg-type]
+        from_host=from_host,
+        from_ip=from_ip,
+        by_host=by_host,
+        date=date,
+        **more,  # type: ignore[arg-type]
     )

@@ -142,16 +142,29 @@ def test_chain_continues_by_name_org_ip_or_localhost() -> None:
     assert "route.broken_chain" not in codes(found)
 
 
-def test_private_address_after_a_public_hop_among_the_claims() -> None:
+def test_private_address_after_a_public_hop_not_explained_by_the_chain() -> None:
     found = run(
         route_of(
             hop("gw.sender.example", "198.51.100.9", "mx.corp.example", plus(T0, 3)),
-            hop("hidden", "10.1.2.3", "gw.sender.example", plus(T0, 2)),
-            hop("pc", "203.0.113.5", "hidden", T0),
+            hop("lan-box.other.example", "10.1.2.3", "gw.sender.example", plus(T0, 2)),
+            hop("pc", "203.0.113.5", "out.sender.example", T0),
         )
     )
-    assert codes(found) == ["route.private_after_public"]
-    assert found[0].evidence[1].text == "Received: hop 1"
+    assert sorted(codes(found)) == ["route.broken_chain", "route.private_after_public"]
+    item = next(f for f in found if f.code == "route.private_after_public")
+    assert item.title == "Hop 2 comes from a private address after a public hop"
+    assert [e.text for e in item.evidence] == ["Received: hop 2", "Received: hop 1"]
+
+
+def test_internal_relays_and_content_filters_after_a_public_hop_are_normal() -> None:
+    found = run(
+        route_of(
+            hop("localhost", "127.0.0.1", "mx.corp.example", plus(T0, 3)),  # content filter
+            hop("mx.corp.example", "10.0.0.7", "mx.corp.example", plus(T0, 2)),  # same host
+            hop("out.sender.example", "203.0.113.5", "mx.corp.example", T0),
+        )
+    )
+    assert found == []
 
 
 def test_loader_defects_become_findings() -> None:

@@ -74,7 +74,7 @@ def _analyze_loaded(
 ) -> Report:
     if not messages:
         raise InputError("This file holds no email message.")
-    top, chosen, notes = _choose(messages, address, options.follow_attachments)
+    chosen, notes = _choose(messages, address, options.follow_attachments)
     info = InputInfo(
         name=name,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -84,7 +84,7 @@ def _analyze_loaded(
         label=chosen.label,
         message_count=len(messages),
     )
-    return analyze_message(chosen, info, options, notes, _reachable(top))
+    return analyze_message(chosen, info, options, notes, _reachable(messages))
 
 
 def analyze_message(
@@ -120,20 +120,19 @@ def analyze_message(
 
 def _choose(
     messages: tuple[LoadedMessage, ...], address: tuple[int, ...] | None, follow: bool
-) -> tuple[LoadedMessage, LoadedMessage, tuple[str, ...]]:
-    """The top-level message and the one to analyse, with a note when they differ."""
+) -> tuple[LoadedMessage, tuple[str, ...]]:
+    """The message to analyse, with a note when it is not the top-level one."""
     if address:
         if not 0 <= address[0] < len(messages):
             raise InputError(
                 f"This file holds {len(messages)} message(s); there is no message {address[0] + 1}."
             )
         top = messages[address[0]]
-        return top, _descend(top, address[1:]), ()
+        return _descend(top, address[1:]), ()
     top = messages[0]
-    originals = [m for m in top.inner if not _is_returned(m)] if follow else []
-    if not originals:
-        return top, top, ()
-    chosen = originals[0]
+    chosen, originals = _innermost_original(top) if follow else (top, [])
+    if chosen is top:
+        return top, ()
     wrapper = first_values(top.headers)
     subject = decode_words(wrapper["subject"].value) if "subject" in wrapper else "(no subject)"
     sender = decode_words(wrapper["from"].value) if "from" in wrapper else "an unknown sender"
@@ -143,7 +142,23 @@ def _choose(
     )
     if len(originals) > 1:
         note += f" The report carries {len(originals)} attached messages; the others are listed."
-    return top, chosen, (note,)
+    return chosen, (note,)
+
+
+def _innermost_original(top: LoadedMessage) -> tuple[LoadedMessage, list[LoadedMessage]]:
+    """Follow forwarded-as-attachment reports down to the message that was reported.
+
+    A report of a report (a colleague forwarding a user's forward) nests the original
+    several levels deep; each level's first attached message is followed. Returns the
+    original and the attached messages of the outermost report.
+    """
+    outer = [m for m in top.inner if not _is_returned(m)]
+    chosen = top
+    while True:
+        originals = [m for m in chosen.inner if not _is_returned(m)]
+        if not originals:
+            return chosen, outer
+        chosen = originals[0]
 
 
 def _is_returned(message: LoadedMessage) -> bool:
@@ -159,9 +174,14 @@ def _descend(message: LoadedMessage, rest: tuple[int, ...]) -> LoadedMessage:
     return message
 
 
-def _reachable(top: LoadedMessage) -> tuple[InnerRef, ...]:
-    """Every message reachable from the top-level one, the top-level one first."""
-    return tuple(_walk(top))
+def _reachable(messages: tuple[LoadedMessage, ...]) -> tuple[InnerRef, ...]:
+    """Every message reachable in the input: each top-level one, then what it carries.
+
+    Empty for a lone message with nothing attached: there is nothing else to reach.
+    """
+    if len(messages) == 1 and not messages[0].inner:
+        return ()
+    return tuple(ref for message in messages for ref in _walk(message))
 
 
 def _walk(message: LoadedMessage) -> Iterator[InnerRef]:

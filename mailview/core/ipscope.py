@@ -10,6 +10,7 @@ because Google writes its internal hops as 6to4 forms of 10.x addresses.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 from mailview.core.model import Scope
 
@@ -59,6 +60,9 @@ INTERNAL_SCOPES = frozenset({Scope.PRIVATE, Scope.LOOPBACK, Scope.LINK_LOCAL, Sc
 EXTERNAL_SCOPES = frozenset({Scope.PUBLIC, Scope.DOCUMENTATION, Scope.BENCHMARK})
 
 
+# Both functions are pure and the same few addresses recur in every hop of a message, while
+# `ipaddress` parsing costs microseconds; a bounded cache keeps the hot path cheap.
+@lru_cache(maxsize=8192)
 def parse_ip(text: str | None) -> IPAddress | None:
     """The address in `text` (brackets, `IPv6:` and a zone index allowed), or None."""
     if not text:
@@ -73,6 +77,7 @@ def parse_ip(text: str | None) -> IPAddress | None:
         return None
 
 
+@lru_cache(maxsize=8192)
 def scope_of(address: IPAddress) -> Scope:
     """Where `address` lives: public unless it falls in a special-purpose block."""
     if isinstance(address, ipaddress.IPv6Address):

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 
 from mailview.core.findings.context import describe_delay
 from mailview.core.model import Finding, Hop, Report
-from mailview.export.json_report import iso_utc
 
 WIDTH = 100
 _SEVERITY_LABEL = {"high": "HIGH", "medium": "MEDIUM", "low": "LOW", "info": "INFO"}
@@ -23,7 +22,7 @@ def render_text(report: Report) -> str:
 
 def _lines(report: Report) -> Iterator[str]:
     info = report.input
-    where = "" if info.message_count == 1 and not info.address[1:] else f", {info.label}"
+    where = "" if info.label == "the message" else f", {info.label}"
     yield f"{info.name} ({info.format}{where}, sha256 {info.sha256[:16]}…)"
     yield from _summary(report)
     for note in report.notes:
@@ -34,10 +33,22 @@ def _lines(report: Report) -> Iterator[str]:
     yield from _findings(report.findings)
     if len(report.inner) > 1:
         yield ""
-        yield "Messages in this input (address: label — subject):"
+        yield "Messages in this input (pick one with --message):"
         for ref in report.inner:
-            address = "/".join(str(i + 1) for i in ref.address)
-            yield f"  {address}: {ref.label} — {ref.subject or '(no subject)'}"
+            address = selector(ref.address, info.message_count)
+            chosen = " ◀ analysed" if ref.address == info.address else ""
+            line = f"{address}: {ref.label} — {ref.subject or '(no subject)'}{chosen}"
+            yield from _wrap(line, indent=" " * 6, first="  ")
+
+
+def selector(address: tuple[int, ...], message_count: int) -> str:
+    """The `--message` value that picks the message at `address` (1-based, slash-separated).
+
+    The first number always counts messages in the file, so a single message's own
+    attachments are `1/1`, `1/2`, … whether or not the file is an mbox.
+    """
+    steps = address if message_count > 1 else (0, *address)
+    return "/".join(str(step + 1) for step in steps)
 
 
 def _summary(report: Report) -> Iterator[str]:
@@ -62,43 +73,48 @@ def _route(report: Report) -> Iterator[str]:
         return
     total = report.total_delay_seconds
     total_text = "unknown" if total is None else describe_delay(total)
-    yield f"Route: {len(hops)} hops, oldest first; total transit {total_text}"
-    yield f"  {'#':>2}  {'time (UTC)':<20} {'delay':>12}  {'protocol / TLS':<24} {'from IP'}"
+    count = "1 hop" if len(hops) == 1 else f"{len(hops)} hops"
+    yield f"Route: {count}, oldest first; total transit {total_text}"
+    if any(not h.trusted for h in hops):
+        yield "  (? = a hop the sender claims; nobody the recipient trusts can vouch for it)"
+    yield f"  {'#':>3}  {'time (UTC)':<19}  {'delay':>17}  protocol / TLS"
     for hop in hops:
-        if hop.index == report.trust_boundary_hop:
-            yield (
-                "  " + "─" * 10 + " trust boundary: below, the recipient's own systems " + "─" * 10
+        if hop.index == report.trust_boundary_hop and hop.index > 1:
+            yield "  " + " trust boundary: from here on, the recipient's own systems ".center(
+                WIDTH - 4, "─"
             )
         yield from _hop_lines(hop)
 
 
 def _hop_lines(hop: Hop) -> Iterator[str]:
     f = hop.fields
-    when = "no date" if f.date is None else iso_utc(f.date.utc) or ""
+    when = "no date" if f.date is None else f.date.utc.strftime("%Y-%m-%d %H:%M:%S")
     delay = "" if hop.delay_seconds is None else describe_delay(hop.delay_seconds)
     if hop.delay_seconds is not None and hop.delay_seconds < 0:
         delay += " skew"
-    proto = f.with_protocol or "?"
+    proto = f.with_protocol or "-"
     if f.tls is not None:
         proto += " " + (f.tls.version or "TLS")
     if f.authenticated:
-        proto += " auth"
-    ip = f.from_ip or "-"
-    if hop.ip_scope is not None:
-        ip += f" ({hop.ip_scope.value})"
+        proto += " authenticated"
     mark = " " if hop.trusted else "?"
-    yield f"{mark} {hop.index:>2}  {when:<20} {delay:>12}  {proto:<24} {ip}"
-    yield from _wrap(f"from {_from_names(hop)} → by {f.by_host or f.by_ip or '?'}", indent=" " * 6)
+    yield f"{mark} {hop.index:>3}  {when:<19}  {delay:>17}  {proto}"
+    by = f.by_host or f.by_ip or "?"
+    yield from _wrap(f"from {_from_names(hop)}", indent=" " * 9, first=" " * 7)
+    yield from _wrap(f"→ by {by}", indent=" " * 9, first=" " * 7)
 
 
 def _from_names(hop: Hop) -> str:
     f = hop.fields
-    name = f.from_host or f.from_ip or "(local)"
+    name = f.from_host or "(local)"
     extras = []
     if f.from_helo and f.from_helo != name:
         extras.append(f"helo {f.from_helo}")
     if f.from_rdns and f.from_rdns != name:
         extras.append(f"rdns {f.from_rdns}")
+    if f.from_ip and f.from_ip != name:
+        scope = "" if hop.ip_scope is None else f" {hop.ip_scope.value}"
+        extras.append(f"{f.from_ip}{scope}")
     return name + (f" [{', '.join(extras)}]" if extras else "")
 
 
@@ -109,25 +125,26 @@ def _findings(findings: tuple[Finding, ...]) -> Iterator[str]:
     yield f"Findings ({len(findings)}):"
     for item in findings:
         yield f"  [{_SEVERITY_LABEL[item.severity.value]}] {item.title}"
-        yield from _wrap(item.detail, indent=" " * 6)
+        yield from _wrap(item.detail, indent=" " * 6, first=" " * 6)
         for ev in item.evidence[:3]:
             where = f"header {ev.header_index + 1}" if ev.header_index is not None else "input"
-            yield from _wrap(f"evidence ({where}): {_one_line(ev.text)}", indent=" " * 6, limit=300)
+            text = f"evidence ({where}): {_one_line(ev.text)}"
+            yield from _wrap(text, indent=" " * 8, first=" " * 6, limit=2000)
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _wrap(text: str, indent: str, limit: int | None = None) -> Iterator[str]:
+def _wrap(text: str, indent: str, first: str = "", limit: int | None = None) -> Iterator[str]:
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
-    first = indent if indent.strip() == "" and text[:1] != " " else ""
-    yield from textwrap.wrap(
+    lines = textwrap.wrap(
         text,
         WIDTH,
         initial_indent=first,
         subsequent_indent=indent,
         break_long_words=True,
         break_on_hyphens=False,
-    ) or [""]
+    )
+    yield from lines or [first]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from mailview.core.domains import is_localhost, normalise_host, org_domain
 from mailview.core.findings.context import RuleContext, describe_delay, finding, hop_evidence
-from mailview.core.ipscope import EXTERNAL_SCOPES, INTERNAL_SCOPES, parse_ip
+from mailview.core.ipscope import EXTERNAL_SCOPES, INTERNAL_SCOPES, IPAddress, parse_ip
 from mailview.core.model import Finding, Hop, Severity
 
 # Clocks of well-run MTAs agree to within a few seconds; a minute of disagreement is
@@ -60,29 +60,32 @@ def unreadable_received(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def negative_delay(ctx: RuleContext) -> Iterator[Finding]:
+    previous_dated: Hop | None = None
     for hop in ctx.route.hops:
         delay = hop.delay_seconds
-        if delay is None or delay >= 0:
-            continue
-        serious = -delay > SKEW_SERIOUS_S
-        yield finding(
-            "route.negative_delay",
-            Severity.MEDIUM
-            if serious
-            else (Severity.LOW if -delay > SKEW_TOLERANCE_S else Severity.INFO),
-            f"Clock skew at hop {hop.index} ({describe_delay(delay)})",
-            f"Hop {hop.index} is stamped {describe_delay(-delay)} earlier than the hop before "
-            "it. Either one of the two servers' clocks is wrong (clock skew) or one of the "
-            "lines was written by someone else than it claims."
-            + (" A gap this large is rarely a clock error." if serious else ""),
-            [hop_evidence(h) for h in _with_previous_dated(ctx.route.hops, hop)],
-            strength="direct" if not serious else "correlated",
-        )
+        if delay is not None and delay < 0:
+            yield _skew_finding(hop, delay, previous_dated)
+        if hop.fields.date is not None:
+            previous_dated = hop
 
 
-def _with_previous_dated(hops: tuple[Hop, ...], hop: Hop) -> list[Hop]:
-    earlier = [h for h in hops[: hop.index - 1] if h.fields.date is not None]
-    return [earlier[-1], hop] if earlier else [hop]
+def _skew_finding(hop: Hop, delay: float, previous: Hop | None) -> Finding:
+    serious = -delay > SKEW_SERIOUS_S
+    if serious:
+        severity = Severity.MEDIUM
+    else:
+        severity = Severity.LOW if -delay > SKEW_TOLERANCE_S else Severity.INFO
+    return finding(
+        "route.negative_delay",
+        severity,
+        f"Clock skew at hop {hop.index} ({describe_delay(delay)})",
+        f"Hop {hop.index} is stamped {describe_delay(-delay)} earlier than the hop before "
+        "it. Either one of the two servers' clocks is wrong (clock skew) or one of the "
+        "lines was written by someone else than it claims."
+        + (" A gap this large is rarely a clock error." if serious else ""),
+        [hop_evidence(h) for h in (previous, hop) if h is not None],
+        strength="correlated" if serious else "direct",
+    )
 
 
 def out_of_order(ctx: RuleContext) -> Iterator[Finding]:
@@ -151,25 +154,41 @@ def broken_chain(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _continues(older: Hop, newer: Hop) -> bool:
-    by_names = {normalise_host(older.fields.by_host)} - {None}
-    by_ips = {parse_ip(older.fields.by_ip), parse_ip(older.fields.by_host)} - {None}
+    """Does `newer` plausibly come from the system that wrote `older`?
+
+    Only a real contradiction counts: when one side names no host or address comparable
+    with the other (a bare internal label, an address against a name), the chain is
+    given the benefit of the doubt.
+    """
+    by_names, by_ips = _names_and_ips(older.fields.by_host, older.fields.by_ip)
     f = newer.fields
-    from_names = {normalise_host(n) for n in (f.from_host, f.from_helo, f.from_rdns)} - {None}
-    if not by_names and not by_ips:
-        return True  # nothing to compare
-    if not from_names and f.from_ip is None:
-        return True  # a local hand-off records no sender
-    if parse_ip(f.from_ip) in by_ips or any(is_localhost(n) for n in from_names):
+    from_names, from_ips = _names_and_ips(f.from_host, f.from_helo, f.from_rdns, f.from_ip)
+    if any(is_localhost(n) for n in from_names) or any(a.is_loopback for a in from_ips):
+        return True  # a content filter or local hand-off on the same machine
+    if by_ips & from_ips:
         return True
-    address = parse_ip(f.from_ip)
-    if address is not None and address.is_loopback:
+    if any(_same_machine_or_org(a, b) for a in by_names for b in from_names):
         return True
-    return any(_same_machine_or_org(a, b) for a in by_names for b in from_names)
+    names_comparable = any("." in n for n in by_names) and any("." in n for n in from_names)
+    ips_comparable = bool(by_ips) and bool(from_ips)
+    return not (names_comparable or ips_comparable)
 
 
-def _same_machine_or_org(a: str | None, b: str | None) -> bool:
-    if not a or not b:
-        return False
+def _names_and_ips(*values: str | None) -> tuple[set[str], set[IPAddress]]:
+    names: set[str] = set()
+    ips: set[IPAddress] = set()
+    for value in values:
+        address = parse_ip(value)
+        if address is not None:
+            ips.add(address)
+            continue
+        name = normalise_host(value)
+        if name is not None and name != "unknown":
+            names.add(name)
+    return names, ips
+
+
+def _same_machine_or_org(a: str, b: str) -> bool:
     if a == b or a.split(".", 1)[0] == b.split(".", 1)[0]:
         return True
     org = org_domain(a)
@@ -177,26 +196,42 @@ def _same_machine_or_org(a: str | None, b: str | None) -> bool:
 
 
 def private_after_public(ctx: RuleContext) -> Iterator[Finding]:
-    """Among the sender's claims, mail that had crossed the internet then came from a LAN."""
-    claims = [h for h in ctx.route.hops if not h.trusted]
+    """A private or loopback sender after a public hop, not explained by the chain.
+
+    Inside each organisation mail passes private addresses and content filters on
+    loopback; such hops continue from the system that wrote the previous hop. One that
+    does not — the message had crossed the internet, then claims to come from a LAN
+    address of some other machine — suggests a forged or transplanted line.
+    """
     public_seen: Hop | None = None
-    for hop in claims:
+    previous: Hop | None = None
+    for hop in ctx.route.hops:
         if hop.ip_scope in EXTERNAL_SCOPES:
             public_seen = hop
-        elif public_seen is not None and hop.ip_scope in INTERNAL_SCOPES:
-            yield finding(
-                "route.private_after_public",
-                Severity.LOW,
-                f"Hop {hop.index} comes from a {hop.ip_scope.value} address after a public hop",
-                f"Hop {public_seen.index} already came from a public address "
-                f"({public_seen.fields.from_ip}), yet hop {hop.index} — still before the "
-                f"recipient's own servers — says it came from {hop.fields.from_ip}, a "
-                f"{hop.ip_scope.value} address. Mail that has crossed the internet does not "
-                "usually re-enter a private network before delivery; the line may be forged "
-                "or the message was relayed through an internal forwarder.",
-                [hop_evidence(public_seen), hop_evidence(hop)],
-                strength="heuristic",
-            )
+        elif (
+            public_seen is not None
+            and previous is not None
+            and hop.ip_scope in INTERNAL_SCOPES
+            and not _continues(previous, hop)
+        ):
+            yield _private_after_public(public_seen, hop)
+        previous = hop
+
+
+def _private_after_public(public: Hop, hop: Hop) -> Finding:
+    scope = hop.ip_scope.value if hop.ip_scope is not None else "internal"
+    return finding(
+        "route.private_after_public",
+        Severity.LOW,
+        f"Hop {hop.index} comes from a {scope} address after a public hop",
+        f"Hop {public.index} already came from a public address ({public.fields.from_ip}), "
+        f"yet hop {hop.index} says it came from {hop.fields.from_ip}, a {scope} address of a "
+        "machine the previous hop does not name. Mail that has crossed the internet does "
+        "not usually re-enter a private network that way; the line may be forged, or an "
+        "unrecorded relay sits in between.",
+        [hop_evidence(public), hop_evidence(hop)],
+        strength="heuristic",
+    )
 
 
 RULES = (

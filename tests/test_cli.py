@@ -1,0 +1,88 @@
+"""`mailview analyze` end to end, in a subprocess as a user runs it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from mailview.assets import sample_message
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 20
+
+
+def mailview(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "mailview", *args],
+        input=stdin.decode("latin-1"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def test_text_output_of_the_sample() -> None:
+    done = mailview("analyze", "--sample")
+    assert done.returncode == 0
+    out = done.stdout
+    assert "Route: 6 hops, oldest first; total transit 9 min 30 s" in out
+    assert "trust boundary" in out
+    assert "from mail.paypa1-billing.example [203.0.113.77 documentation]" in out
+    assert "→ by BN2PEPF000044A5.mail.protection.outlook.com" in out
+    assert "-1 min 23 s skew" in out
+    assert "Findings (" in out and "Clock skew at hop 3" in out
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 100
+
+
+def test_json_for_one_file_and_json_lines_for_several(tmp_path: Path) -> None:
+    one = mailview("analyze", "--json", str(sample_message()))
+    assert one.returncode == 0
+    assert json.loads(one.stdout)["schema"] == "mailview/report-1"
+    two = mailview("analyze", "--json", str(sample_message()), str(sample_message()))
+    docs = [json.loads(line) for line in two.stdout.splitlines()]
+    assert len(docs) == 2 and docs[0]["input"]["sha256"] == docs[1]["input"]["sha256"]
+
+
+def test_unreadable_input_exits_3_with_one_sentence_and_others_still_analysed(
+    tmp_path: Path,
+) -> None:
+    image = tmp_path / "photo.png"
+    image.write_bytes(PNG)
+    done = mailview("analyze", "--json", str(image), str(sample_message()))
+    assert done.returncode == 3
+    first, second = (json.loads(line) for line in done.stdout.splitlines())
+    assert first["error"] == "This file is a PNG image, not an email message."
+    assert first["input"]["format"] is None
+    assert second["hops"]
+    assert done.stderr.strip() == f"mailview: {image}: {first['error']}"
+    assert image.read_bytes() == PNG  # never written to
+
+
+def test_missing_file_is_an_input_error_not_a_traceback(tmp_path: Path) -> None:
+    done = mailview("analyze", str(tmp_path / "nope.eml"))
+    assert done.returncode == 3
+    assert done.stderr.startswith("mailview: ")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_pasted_headers_on_stdin() -> None:
+    pasted = (
+        b"    Received: from a.example (a.example [192.0.2.1])\n"
+        b"        by b.example (Postfix) with ESMTP id 1; Tue, 12 Nov 2024 09:00:00 +0000\n"
+        b"    Subject: pasted\n"
+    )
+    done = mailview("analyze", "--json", "-", stdin=pasted)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["message"]["subject"] == "pasted"
+    assert doc["hops"][0]["from_ip"] == "192.0.2.1"
+
+
+def test_usage_errors_exit_2() -> None:
+    assert mailview().returncode == 2
+    assert mailview("analyze").returncode == 2
+    assert mailview("analyze", "--message", "x", "--sample").returncode == 2
+    assert mailview("analyze", "--own-network", "nonsense", "--sample").returncode == 2
+    assert mailview("--version").stdout.startswith("mailview ")

@@ -1,0 +1,98 @@
+"""The JSON report is a contract: these key names are kept exactly."""
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mailview.assets import sample_message
+from mailview.core.analyze import AnalysisOptions, analyze_bytes, analyze_path
+from mailview.export.json_report import SCHEMA, dumps, error_to_dict, iso_utc, report_to_dict
+
+NOW = AnalysisOptions(now=datetime(2025, 1, 1, tzinfo=UTC))
+TOP_KEYS = {"schema", "input", "message", "hops", "total_delay_seconds", "findings"}
+INPUT_KEYS = {"name", "sha256", "format"}
+MESSAGE_KEYS = {"from", "to", "subject", "date", "message_id", "return_path", "reply_to"}
+HOP_KEYS = {
+    "index", "from_host", "from_helo", "from_rdns", "from_ip", "by_host", "by_ip", "with",
+    "tls", "id", "for", "via", "envelope_from", "authenticated", "timestamp",
+    "delay_seconds", "ip_scope", "trusted", "header_index", "raw",
+}  # fmt: skip
+FINDING_KEYS = {"code", "severity", "title", "detail", "evidence"}
+
+
+def sample_document() -> dict[str, Any]:
+    return json.loads(
+        dumps(report_to_dict(analyze_path(sample_message(), options=NOW)), pretty=True)
+    )
+
+
+def test_every_contract_key_is_present() -> None:
+    doc = sample_document()
+    assert doc["schema"] == SCHEMA == "mailview/report-1"
+    assert doc.keys() >= TOP_KEYS
+    assert doc["input"].keys() >= INPUT_KEYS
+    assert doc["message"].keys() >= MESSAGE_KEYS
+    hops = doc["hops"]
+    assert isinstance(hops, list) and len(hops) == 6
+    for hop in hops:
+        assert hop.keys() >= HOP_KEYS
+    findings = doc["findings"]
+    assert isinstance(findings, list) and findings
+    for item in findings:
+        assert item.keys() >= FINDING_KEYS
+
+
+def test_sample_values_read_by_hand() -> None:
+    doc = sample_document()
+    hops = doc["hops"]
+    assert isinstance(hops, list)
+    first, boundary, last = hops[0], hops[2], hops[5]
+    assert first["index"] == 1 and first["by_host"] == "smtp.gmail.com"
+    assert first["timestamp"] == "2024-11-12T09:05:11Z"  # 10:05:11 +0100
+    assert first["delay_seconds"] is None
+    assert hops[1]["from_ip"] == "198.51.100.23" and hops[1]["from_rdns"] is None
+    assert hops[1]["delay_seconds"] == 651.0  # 09:05:11 → 09:16:02
+    assert boundary["from_ip"] == "203.0.113.77"
+    assert boundary["delay_seconds"] == -83.0  # 09:16:02 → 09:14:39, clock skew
+    assert boundary["trusted"] is True and hops[1]["trusted"] is False
+    assert boundary["tls"]["version"] == "TLSv1.2"
+    assert last["with"] == "HTTPS" and last["header_index"] == 0
+    assert doc["total_delay_seconds"] == 570.0  # 09:05:11 → 09:14:41
+    assert doc["trust_boundary_hop"] == 3
+    message = doc["message"]
+    assert isinstance(message, dict)
+    assert message["subject"] == "Your account has been limited – action required"
+    assert message["from"] == '"PayPal Billing" <service@paypa1-billing.example>'
+    codes = [f["code"] for f in doc["findings"]]
+    assert "route.negative_delay" in codes
+    assert doc["originators"][0] == {
+        "ip": "203.0.113.77",
+        "source": "first external hop",
+        "header_index": 3,
+    }
+
+
+def test_absent_values_are_null_and_timestamps_end_in_z() -> None:
+    report = analyze_bytes(b"Received: by host.example; Tue, 12 Nov 2024 09:14:40 +0200\r\n\r\n")
+    doc = report_to_dict(report)
+    hop = doc["hops"][0]
+    assert hop["from_host"] is None and hop["from_ip"] is None and hop["tls"] is None
+    assert hop["timestamp"] == "2024-11-12T07:14:40Z"
+    assert doc["message"]["from"] is None
+    assert doc["total_delay_seconds"] is None
+
+
+def test_iso_utc_keeps_fractions_only_when_present() -> None:
+    assert iso_utc(datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2024-01-02T03:04:05Z"
+    assert (
+        iso_utc(datetime(2024, 1, 2, 3, 4, 5, 250000, tzinfo=UTC)) == "2024-01-02T03:04:05.250000Z"
+    )
+
+
+def test_error_document_shape(tmp_path: Path) -> None:
+    doc = error_to_dict("x.png", "ab" * 32, "This file is a PNG image, not an email message.")
+    assert doc["schema"] == SCHEMA
+    assert doc["input"] == {"name": "x.png", "sha256": "ab" * 32, "format": None}
+    assert doc["error"] == "This file is a PNG image, not an email message."
+    assert json.loads(dumps(doc, pretty=False)) == doc
