@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CIDR",
         help="a network of your own mail systems (repeatable)",
     )
+    analyze.add_argument(
+        "--strict",
+        action="store_true",
+        help="stop with the error when a check fails internally (for developers)",
+    )
     return parser
 
 
@@ -80,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = AnalysisOptions(
             trust=_trust(args.own_domain, args.own_network),
             follow_attachments=not args.wrapper,
+            strict=args.strict,
         )
         address = _address(args.message)
     except ValueError as err:

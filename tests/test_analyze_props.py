@@ -1,7 +1,9 @@
 """Any byte string gives a report or the core's InputError — never another exception."""
 
 import contextlib
+import functools
 import time
+from collections.abc import Callable
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -61,9 +63,9 @@ def test_junk_around_a_real_header_block(prefix: str, junk: bytes) -> None:
     check(block[: len(junk) % len(block)])
 
 
-def seconds(action: object) -> float:
+def seconds(action: Callable[[], object]) -> float:
     start = time.perf_counter()
-    action()  # type: ignore[operator]
+    action()
     return time.perf_counter() - start
 
 
@@ -88,5 +90,5 @@ def test_ten_thousand_received_headers_analyse_in_linear_time() -> None:
 def test_one_megabyte_header_analyses_quickly() -> None:
     for value in ("(" * 1_000_000, "from " + "a(" * 500_000, "by x; " + "1 " * 500_000):
         data = f"Received: {value}\r\nSubject: big\r\n\r\n".encode()
-        elapsed = seconds(lambda d=data: analyze_bytes(d, options=STRICT))  # type: ignore[misc]
+        elapsed = seconds(functools.partial(analyze_bytes, data, options=STRICT))
         assert elapsed < 5.0, (value[:20], elapsed)

@@ -28,6 +28,7 @@ def test_text_output_of_the_sample() -> None:
     out = done.stdout
     assert "Route: 6 hops, oldest first; total transit 9 min 30 s" in out
     assert "trust boundary" in out
+    assert "Origin:      203.0.113.77 (first external hop), 198.51.100.23 (X-Originating-IP)" in out
     assert "from mail.paypa1-billing.example [203.0.113.77 documentation]" in out
     assert "→ by BN2PEPF000044A5.mail.protection.outlook.com" in out
     assert "-1 min 23 s skew" in out

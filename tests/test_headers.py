@@ -98,7 +98,7 @@ def test_a_fold_that_lost_its_indent_stays_part_of_its_field() -> None:
         ),
         ("Subject", "s"),
     ]
-    assert fields[0].raw == text.split("\nSubject")[0]
+    assert fields[0].raw == text.split("\nSubject", maxsplit=1)[0]
     assert defects == (
         "1 line(s) of the header block (2) continue the field above them without the "
         "leading white space a fold needs (RFC 5322 §2.2.3); they were read as part of "

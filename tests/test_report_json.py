@@ -22,9 +22,9 @@ FINDING_KEYS = {"code", "severity", "title", "detail", "evidence"}
 
 
 def sample_document() -> dict[str, Any]:
-    return json.loads(
-        dumps(report_to_dict(analyze_path(sample_message(), options=NOW)), pretty=True)
-    )
+    text = dumps(report_to_dict(analyze_path(sample_message(), options=NOW)), pretty=True)
+    document: dict[str, Any] = json.loads(text)
+    return document
 
 
 def test_every_contract_key_is_present() -> None:
@@ -64,6 +64,8 @@ def test_sample_values_read_by_hand() -> None:
     assert isinstance(message, dict)
     assert message["subject"] == "Your account has been limited – action required"
     assert message["from"] == '"PayPal Billing" <service@paypa1-billing.example>'
+    assert message["header_index"]["subject"] == 12  # 6 Received, then 6 more
+    assert message["header_index"]["message_id"] == 14
     codes = [f["code"] for f in doc["findings"]]
     assert "route.negative_delay" in codes
     assert doc["originators"][0] == {

@@ -182,6 +182,8 @@ class MessageSummary:
     return_path: str | None
     reply_to: str | None
     date_parsed: ParsedDate | None = None
+    # Which header each value came from: (lower-case name, header index) pairs.
+    sources: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ def summarise(headers: tuple[HeaderField, ...]) -> MessageSummary:
         return None if field is None else decode_words(field.value.strip())
 
     date_text = text("date")
+    names = ("from", "to", "subject", "date", "message-id", "return-path", "reply-to")
     return MessageSummary(
         from_=text("from"),
         to=text("to"),
@@ -56,6 +57,7 @@ def summarise(headers: tuple[HeaderField, ...]) -> MessageSummary:
         return_path=text("return-path"),
         reply_to=text("reply-to"),
         date_parsed=None if date_text is None else parse_date(date_text),
+        sources=tuple((n, first[n].index) for n in names if n in first),
     )
 
 

@@ -94,6 +94,7 @@ def _message(summary: MessageSummary) -> JsonDict:
         "return_path": summary.return_path,
         "reply_to": summary.reply_to,
         "date_utc": None if parsed is None else iso_utc(parsed.utc),
+        "header_index": {name.replace("-", "_"): index for name, index in summary.sources},
     }
 
 

@@ -25,6 +25,9 @@ def _lines(report: Report) -> Iterator[str]:
     where = "" if info.label == "the message" else f", {info.label}"
     yield f"{info.name} ({info.format}{where}, sha256 {info.sha256[:16]}…)"
     yield from _summary(report)
+    if report.originators:
+        origins = ", ".join(f"{o.ip} ({o.source})" for o in report.originators)
+        yield from _wrap(f"{'Origin:':<12} {origins}", indent=" " * 13)
     for note in report.notes:
         yield from _wrap(f"Note: {note}", indent="")
     yield ""
