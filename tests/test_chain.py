@@ -155,3 +155,31 @@ def test_x_received_joins_only_for_the_same_systems() -> None:
     ]
     chosen = [e.header.index for e in select_route_entries(entries)]
     assert chosen == [0, 1, 3]
+
+
+def test_lmtp_delivery_inside_the_site_keeps_trust() -> None:
+    route = route_of(
+        hop("mp2.mail.example", "2001:41d0:303:e224::", "ms9.mail.example", T0,
+            with_protocol="LMTPS"),
+        hop("aspmx1.mail.example", "2001:41d0:303:e224::1", "mp2.mail.example", T0,
+            with_protocol="LMTP"),
+        hop("out.relay.example", "185.201.19.200", "aspmx1.mail.example", T0,
+            with_protocol="ESMTPS"),
+        hop("pc", "10.0.0.1", "out.relay.example", T0),
+    )  # fmt: skip
+    assert route.boundary is not None and route.boundary.index == 2
+    assert route.boundary.fields.from_ip == "185.201.19.200"
+
+
+def test_rdns_in_the_receivers_own_organisation_keeps_trust_but_helo_does_not() -> None:
+    relay_by_rdns = ReceivedFields(
+        from_host="whatever", from_rdns="mx1.corp.example", from_ip="192.0.2.20",
+        by_host="mbox.corp.example", date=T0,
+    )  # fmt: skip
+    relay_by_helo = ReceivedFields(
+        from_host="mx1.corp.example", from_ip="192.0.2.20", by_host="mbox.corp.example",
+        date=T0,
+    )  # fmt: skip
+    outside = hop("sender.example", "198.51.100.1", "mx1.corp.example", T0)
+    assert route_of(relay_by_rdns, outside).boundary.index == 1  # type: ignore[union-attr]
+    assert route_of(relay_by_helo, outside).boundary.index == 2  # type: ignore[union-attr]

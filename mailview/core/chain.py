@@ -132,7 +132,7 @@ def _trusted_from(ordered: Sequence[RouteEntry], config: TrustConfig) -> int:
 
 def _handed_over_internally(fields: ReceivedFields, config: TrustConfig) -> bool:
     """Was the system that sent this hop's message one of the recipient's own?"""
-    if fields.authenticated:
+    if fields.authenticated or _is_local_delivery(fields.with_protocol):
         return True
     if config.owns_ip(fields.from_ip) or config.owns_host(fields.from_rdns):
         return True
@@ -142,12 +142,29 @@ def _handed_over_internally(fields: ReceivedFields, config: TrustConfig) -> bool
         return fields.from_host is None or is_localhost(fields.from_host)
     if scope_of(address) in INTERNAL_SCOPES | {Scope.CGNAT}:
         return True
+    if _rdns_in_own_org(fields):
+        return True
     provider = provider_of_host(fields.by_host)
     return (
         provider is not None
         and provider.owns_address(address)
         and provider.owns_host(fields.from_rdns or fields.from_host)
     )
+
+
+def _is_local_delivery(protocol: str | None) -> bool:
+    """LMTP (RFC 2033) only ever runs inside one site, from the MTA to the mailbox store."""
+    return protocol is not None and protocol.upper().startswith("LMTP")
+
+
+def _rdns_in_own_org(fields: ReceivedFields) -> bool:
+    """The reverse-DNS name our own server looked up is in our own organisation.
+
+    Unlike the HELO name, the rDNS name is what the receiving (trusted) server found for
+    the address, and a sender cannot make an address resolve into someone else's domain.
+    """
+    org = org_domain(fields.from_rdns)
+    return org is not None and org == org_domain(fields.by_host)
 
 
 def _total_delay(hops: Sequence[Hop]) -> float | None:
