@@ -126,6 +126,16 @@ _CTIME = re.compile(
 _GO_MONOTONIC = re.compile(r" m=[+-]?\d{1,20}(?:\.\d{1,20})?$")
 _COMMENT_CHARS = re.compile(r"[()\\]")
 
+# The layout nearly every MTA writes, "Mon, 6 Jun 2022 10:00:00 +0000", spelled out in
+# ASCII without the options of _RFC5322. The general pattern reads any text this matches
+# the same way (each of its greedy choices lands where this one does, and the final
+# look-ahead, case-blind as there, is the same), so this is a shortcut, not a new reading.
+_COMMON = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?([0-9]{1,2}) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([0-9]{4}) "
+    r"([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-5][0-9])(?i:(?![a-z0-9:]))"
+)
+
 
 class _Parts(NamedTuple):
     """The numbers a pattern matched, before validation."""
@@ -146,7 +156,7 @@ def parse_date(text: str) -> ParsedDate | None:
     # Fast path: the anchored RFC 5322 pattern ignores whatever follows the zone, so the
     # usual "…+0000 (UTC)" needs no cleaning. Without a zone a comment may be hiding one
     # ("10:00 (x) +0200"), so that and everything else is cleaned first.
-    parts = _match_rfc5322(stripped, require_zone=True)
+    parts = _match_common(stripped) or _match_rfc5322(stripped, require_zone=True)
     if parts is None:
         work = _clean(stripped)
         if not work:
@@ -193,53 +203,69 @@ def _drop_comments(text: str) -> str:
     return " ".join(out)
 
 
+def _match_common(text: str) -> _Parts | None:
+    """The common layout (`_COMMON`) when all of it is valid; else None, and the general
+    patterns decide (they also know what to do with a year 0999 or a zone +2400)."""
+    m = _COMMON.match(text)
+    if m is None:
+        return None
+    day, mon, year, hh, mm, ss, sign, zone_hh, zone_mm = m.groups()
+    year_number, zone_hours = int(year), int(zone_hh)
+    if year_number < 1900 or zone_hours > 23:  # as _rfc_year, _numeric_offset
+        return None
+    east = zone_hours * 60 + int(zone_mm)
+    offset = (None if east == 0 else -east) if sign == "-" else east  # "-0000": unknown
+    month = _MONTH_BY_PREFIX[mon.lower()][0]
+    return _Parts(year_number, month, int(day), int(hh), int(mm), int(ss), 0, offset)
+
+
 def _match_rfc5322(text: str, *, require_zone: bool = False) -> _Parts | None:
     m = _RFC5322.match(text)
-    if m is None or not _known_weekday(m["wd"]):
+    if m is None:
         return None
-    if require_zone and m["num"] is None and m["alpha"] is None:
+    weekday, mon, year, num, alpha = m.group("wd", "mon", "year", "num", "alpha")
+    if not _known_weekday(weekday):
         return None
-    month = _month_number(m["mon"])
-    year = _rfc_year(m["year"])
-    valid, offset = _zone_offset(m["num"], m["alpha"])
-    if month is None or year is None or not valid:
+    if require_zone and num is None and alpha is None:
         return None
-    return _parts(year, month, m, offset)
+    month = _month_number(mon)
+    year_number = _rfc_year(year)
+    valid, offset = _zone_offset(num, alpha)
+    if month is None or year_number is None or not valid:
+        return None
+    return _parts(year_number, month, m, offset)
 
 
 def _match_iso8601(text: str) -> _Parts | None:
     m = _ISO8601.match(text)
     if m is None:
         return None
-    valid, offset = (True, 0) if m["z"] else _zone_offset(m["num"], m["alpha"])
+    year, mon, z, num, alpha = m.group("year", "mon", "z", "num", "alpha")
+    valid, offset = (True, 0) if z else _zone_offset(num, alpha)
     if not valid:
         return None
-    return _parts(int(m["year"]), int(m["mon"]), m, offset)
+    return _parts(int(year), int(mon), m, offset)
 
 
 def _match_ctime(text: str) -> _Parts | None:
     m = _CTIME.match(text)
-    if m is None or not _known_weekday(m["wd"]):
+    if m is None:
         return None
-    month = _month_number(m["mon"])
-    valid, offset = _zone_offset(m["num"], m["alpha"])
+    weekday, mon, year, num, alpha = m.group("wd", "mon", "year", "num", "alpha")
+    if not _known_weekday(weekday):
+        return None
+    month = _month_number(mon)
+    valid, offset = _zone_offset(num, alpha)
     if month is None or not valid:
         return None
-    return _parts(int(m["year"]), month, m, offset)
+    return _parts(int(year), month, m, offset)
 
 
 def _parts(year: int, month: int, m: re.Match[str], offset: int | None) -> _Parts:
-    frac = (m["frac"] or "")[:6].ljust(6, "0")
-    return _Parts(
-        year=year,
-        month=month,
-        day=int(m["day"]),
-        hour=int(m["hh"]),
-        minute=int(m["mm"]),
-        second=int(m["ss"] or 0),
-        micro=int(frac),
-        offset=offset,
-    )
+    """The numbers; one `group` call for all of them, the tuple built positionally."""
+    day, hh, mm, ss, frac = m.group("day", "hh", "mm", "ss", "frac")
+    micro = int(frac[:6].ljust(6, "0")) if frac else 0
+    return _Parts(year, month, int(day), int(hh), int(mm), int(ss) if ss else 0, micro, offset)
 
 
 def _known_weekday(word: str | None) -> bool:
@@ -300,6 +326,8 @@ def _to_utc(p: _Parts) -> datetime | None:
         local = datetime(
             p.year, p.month, p.day, p.hour, p.minute, 59 if leap else p.second, p.micro, UTC
         )
+        if not leap and not p.offset:
+            return local  # already UTC: no timedelta to add
         return local + timedelta(seconds=leap - 60 * (p.offset or 0))
     except (ValueError, OverflowError):
         return None

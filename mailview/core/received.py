@@ -28,11 +28,12 @@ sentence in `problems`.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TypeAlias
 
 from mailview.core.dates import parse_date
 from mailview.core.model import ParsedDate, ReceivedFields, TlsInfo
@@ -55,26 +56,27 @@ _TOKEN = re.compile(
      (?P<word>[^\s()";\\<\[]+)
     |(?P<lit>\[[^\[\]()<>;\s]*\])
     |(?P<angle><[^<>()\s;]*>)
-    |(?P<open>\()|(?P<close>\))|(?P<semi>;)
+    |(?P<semi>;)
     |(?P<quoted>"[^"()]*")
     |(?P<pair>\\[\s\S])
+    |(?P<open>\()|(?P<close>\))
     |(?P<other>[\s\S]))""",
     re.VERBOSE,
 )
 
 
-_KEPT_KINDS = frozenset({"word", "lit", "angle", "semi", "quoted"})
+# Token kind by group number (`Match.lastindex` is cheaper than `lastgroup`); a
+# quoted-pair or a stray character is text like a word. Index 0 is never a group.
+_KIND_BY_GROUP = tuple(
+    "word" if name in ("pair", "other") else name
+    for name in ["word", *sorted(_TOKEN.groupindex, key=_TOKEN.groupindex.__getitem__)]
+)
+_OPEN, _CLOSE = _TOKEN.groupindex["open"], _TOKEN.groupindex["close"]
 
-
-class Tok(NamedTuple):
-    """One token: kind is word | lit | angle | quoted | comment | semi; start/end index
-    the source text (a comment's span is its inside, without the parentheses)."""
-
-    kind: str
-    start: int
-    end: int
-    kids: tuple[Tok, ...] = ()
-
+# One token: (kind, start, end, kids). kind is word | lit | angle | quoted | comment | semi;
+# start/end index the source text (a comment's span is its inside, without the
+# parentheses). Plain tuples: building a NamedTuple per token cost a quarter of the parse.
+Tok: TypeAlias = tuple[str, int, int, tuple["Tok", ...]]
 
 # Real Received headers have well under a hundred tokens, and only the first few inside
 # a comment matter (TCP-info). The caps keep garbage megabytes from costing seconds.
@@ -96,30 +98,28 @@ def _tokenize(text: str, start: int, end: int) -> _Tokens:
     top: list[Tok] = []
     out = top
     stack: list[tuple[int, list[Tok]]] = []  # per open "(": start of inside, outer list
-    unbalanced = truncated = False
-    for count, m in enumerate(_TOKEN.finditer(text, start, len(text[:end].rstrip()))):
-        kind = m.lastgroup or "other"
-        if count >= _MAX_MATCHES:
-            truncated = True
-            break
-        if kind == "open":
+    unbalanced = False
+    matches = _TOKEN.finditer(text, start, len(text[:end].rstrip()))
+    for m in itertools.islice(matches, _MAX_MATCHES):
+        group = m.lastindex or 0
+        if group == _OPEN:
             stack.append((m.end(), out))
             out = []
-        elif kind == "close":
+        elif group == _CLOSE:
             if stack:
                 inside, outer = stack.pop()
-                _keep(outer, Tok("comment", inside, m.end() - 1, tuple(out)), len(stack))
+                _keep(outer, ("comment", inside, m.end() - 1, tuple(out)), len(stack))
                 out = outer
             else:
                 unbalanced = True
         elif not stack or (len(stack) == 1 and len(out) < _MAX_KIDS):  # as in _keep, inline
-            begin = m.start(kind)
-            kind = kind if kind in _KEPT_KINDS else "word"  # pair, other: text like a word
-            out.append(Tok(kind, begin, m.end()))
+            begin, stop = m.span(group)
+            out.append((_KIND_BY_GROUP[group], begin, stop, ()))
+    truncated = next(matches, None) is not None
     open_at_end = bool(stack)
     while stack:  # close what the header left open, so its text is still searchable
         inside, outer = stack.pop()
-        _keep(outer, Tok("comment", inside, end, tuple(out)), len(stack))
+        _keep(outer, ("comment", inside, end, tuple(out)), len(stack))
         out = outer
     return _Tokens(top, unbalanced or open_at_end, open_at_end, truncated)
 
@@ -161,28 +161,47 @@ def _find_date_start(text: str) -> int | None:
 # ":port" to IPv4 literals, Exchange a "%zone" index to link-local IPv6 addresses.
 # RFC 5321 §4.1.3: IPv4-address-literal = Snum 3("."  Snum); Snum = 1*3DIGIT ; 0-255
 _IPV4 = re.compile(r"(\d{1,3}(?:\.\d{1,3}){3})(?:[:.]\d{1,5})?")
+# Exactly what `ipaddress.IPv4Address` accepts (and writes back unchanged): four ASCII
+# decimal octets of at most 255 without leading zeros. A match costs far less than
+# building the object.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4_VALID = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+_PLAIN_IPV4 = re.compile(rf"\[?({_OCTET}(?:\.{_OCTET}){{3}})\]?")
 _IPV6_CHARS = re.compile(r"[0-9A-Fa-f:.]{2,45}")
 
 
 def _as_ip(candidate: str) -> str | None:
     """The bare IP address written in `candidate` ("[IPv6:…]", "user@1.2.3.4", "[ip]:port",
-    "fe80::1%22"), validated by `ipaddress`, or None. The cheap shape tests come first so
-    host names never reach `ipaddress` (whose failures cost exceptions)."""
+    "fe80::1%22"), validated, or None. The cheap shape tests come first so host names
+    never reach `ipaddress` (whose failures cost exceptions); IPv4 needs no `ipaddress`."""
+    if ":" not in candidate and candidate.count(".") < 3:  # neither IPv6 nor a dotted quad
+        return None
+    if plain := _PLAIN_IPV4.fullmatch(candidate):  # the usual "[1.2.3.4]" or "1.2.3.4"
+        return plain.group(1)
     s = candidate.strip().strip("[]").rpartition("@")[2].strip("[]")
     if s[:5].lower() == "ipv6:":
         s = s[5:]
     v4 = _IPV4.fullmatch(s)
-    s = v4.group(1) if v4 else s.partition("%")[0]
-    if not v4 and (":" not in s or not _IPV6_CHARS.fullmatch(s)):
+    if v4:
+        return v4.group(1) if _IPV4_VALID.fullmatch(v4.group(1)) else None
+    s = s.partition("%")[0]
+    if ":" not in s or not _IPV6_CHARS.fullmatch(s):
         return None
+    return _ipv6_text(s)
+
+
+@functools.lru_cache(maxsize=256)
+def _ipv6_text(s: str) -> str | None:
+    """`ipaddress`'s own text for an IPv6 address, or None. Remembered, as a message names
+    the same few relays in several headers and `ipaddress` takes microseconds each time."""
     try:
-        return str(ipaddress.IPv4Address(s) if v4 else ipaddress.IPv6Address(s))
+        return str(ipaddress.IPv6Address(s))
     except ValueError:
         return None
 
 
 def _text(src: str, tok: Tok) -> str:
-    return src[tok.start : tok.end]
+    return src[tok[1] : tok[2]]
 
 
 def _squash(text: str) -> str:
@@ -206,39 +225,55 @@ def _short(text: str, limit: int = 80) -> str:
 #   From-domain = "FROM" FWS Extended-Domain;  By-domain = CFWS "BY" FWS Extended-Domain
 #   Opt-info = [Via] [With] [ID] [For] [Additional-Registered-Clauses]
 _KEYWORDS = frozenset({"from", "by", "via", "with", "id", "for"})
+_LONGEST_KEYWORD = 4
 
 
-def _clauses(src: str, toks: list[Tok]) -> dict[str, list[Tok]]:
-    """Tokens grouped by the keyword opening their clause; "" holds those before any."""
+@dataclass(slots=True)
+class _Clauses:
+    """Tokens grouped by the keyword opening their clause ("" holds those before any),
+    and apart from them each clause's comments, which most readers look at alone."""
+
+    toks: dict[str, list[Tok]]
+    comments: dict[str, list[Tok]]
+
+
+def _clauses(src: str, toks: list[Tok]) -> _Clauses:
     groups: dict[str, list[Tok]] = {"": []}
-    current = groups[""]
+    comments: dict[str, list[Tok]] = {"": []}
+    current, notes = groups[""], comments[""]
     for tok in toks:
-        word = _keyword(src, tok)
-        if word and word not in groups:
-            current = groups[word] = []
-        else:
-            current.append(tok)
-    return groups
+        kind, start, end, _ = tok
+        if kind == "comment":
+            notes.append(tok)
+        elif kind == "word" and end - start <= _LONGEST_KEYWORD:  # `_keyword`, inline
+            word = src[start:end].lower()
+            if word in _KEYWORDS and word not in groups:
+                current = groups[word] = []
+                notes = comments[word] = []
+                continue
+        current.append(tok)
+    return _Clauses(groups, comments)
 
 
 def _keyword(src: str, tok: Tok) -> str | None:
     """The Stamp keyword this token is, lower-cased, or None."""
-    if tok.kind != "word" or tok.end - tok.start > 4:
+    kind, start, end, _ = tok
+    if kind != "word" or end - start > _LONGEST_KEYWORD:
         return None
-    word = _text(src, tok).lower()
+    word = src[start:end].lower()
     return word if word in _KEYWORDS else None
 
 
 def _first_value(toks: list[Tok]) -> Tok | None:
     """The clause's value: its first token that is not a comment or a stray ";"."""
     for tok in toks:
-        if tok.kind not in ("comment", "semi"):
+        if tok[0] not in ("comment", "semi"):
             return tok
     return None
 
 
 def _comments(toks: list[Tok]) -> list[Tok]:
-    return [t for t in toks if t.kind == "comment"]
+    return [t for t in toks if t[0] == "comment"]
 
 
 # --- the from clause --------------------------------------------------------------------
@@ -257,6 +292,7 @@ _UNKNOWN = frozenset({"unknown", "[unknown]"})
 @dataclass(slots=True)
 class _From:
     host: str | None = None
+    host_ip: str | None = None  # the host when it is written as an address
     helo: str | None = None  # written explicitly: Exim helo=, qmail (HELO x)
     named_info: bool = False  # TCP-info is "(name [ip])": Postfix, sendmail, Google
     paren_name: str | None = None  # that name, None when "unknown"
@@ -268,26 +304,28 @@ class _From:
     tcp_done: bool = False  # the TCP-info comment has been read
 
 
-def _read_from(src: str, toks: list[Tok]) -> _From:
+def _read_from(src: str, toks: list[Tok], comments: list[Tok]) -> _From:
     """The from clause. The address the receiving MTA saw on the connection (TCP-info)
     wins over a literal the client wrote as its own name (`from [127.0.0.1] (x [ip])`)."""
     info = _From()
     first = _first_value(toks)
-    for tok in _comments(toks):
+    for tok in comments:
         _read_tcp_info(src, tok, info)
     for tok in toks:
-        if tok.kind == "lit" and tok is not first:
-            _note_ip(info, _text(src, tok))  # fetchmail / old Exim: from host [ip]
+        if tok[0] == "lit" and tok is not first:
+            literal = _text(src, tok)  # fetchmail / old Exim: from host [ip]
+            _note_ip(info, literal, _as_ip(literal))
     if first is not None and first is toks[0]:
         info.host = _text(src, first)
-        if first.kind == "lit" or _as_ip(info.host):
-            _note_ip(info, info.host)
+        info.host_ip = _as_ip(info.host)
+        if first[0] == "lit" or info.host_ip:
+            _note_ip(info, info.host, info.host_ip)
     return info
 
 
-def _note_ip(info: _From, literal: str) -> None:
-    """Keep the first valid address; remember the first literal that was not one."""
-    ip = _as_ip(literal)
+def _note_ip(info: _From, literal: str, ip: str | None) -> None:
+    """Keep the first valid address (`ip`, read from `literal`); remember the first
+    literal that was not one."""
     if ip is None:
         if info.bad_literal is None and literal.strip("[]").strip():
             info.bad_literal = literal
@@ -298,28 +336,30 @@ def _note_ip(info: _From, literal: str) -> None:
 def _read_tcp_info(src: str, comment: Tok, info: _From) -> None:
     """RFC 5321 §4.4 TCP-info = address-literal / ( Domain FWS address-literal ) / Domain,
     and what MTAs write instead: ([ip]:port helo=x), (HELO x), (ip), (user@ip)."""
-    inner = _text(src, comment)
-    helo = _HELO_IN_COMMENT.search(inner)
-    if helo and info.helo is None:
-        info.helo = helo.group(1)
-        info.exim_marks = info.exim_marks or "helo=" in helo.group(0)
+    _, start, end, kids = comment
+    inner = src[start:end]
+    if info.helo is None and ("LO" in inner or "helo=" in inner):  # cheap before the search
+        helo = _HELO_IN_COMMENT.search(inner)
+        if helo:
+            info.helo = helo.group(1)
+            info.exim_marks = info.exim_marks or "helo=" in helo.group(0)
     if "port=" in inner:
         info.exim_marks = True
     if info.tcp_done or _NOT_TCP_INFO.match(inner):
         return
-    kids = comment.kids
-    literal = next((k for k in kids if k.kind == "lit" and not _after_equals(src, k)), None)
-    if literal is not None:
+    at = _tcp_literal_index(src, kids)
+    if at is not None:
         info.tcp_done = True
-        _note_ip(info, _text(src, literal))
-        before = [k for k in kids if k.start < literal.start]
-        if not before:
+        _, lit_start, lit_end, _ = kids[at]
+        literal = src[lit_start:lit_end]
+        _note_ip(info, literal, _as_ip(literal))
+        if at == 0:
             info.literal_first = True
-            info.exim_marks = info.exim_marks or src[literal.end : literal.end + 1] == ":"
-        elif len(before) == 1 and before[0].kind == "word":
+            info.exim_marks = info.exim_marks or src[lit_end : lit_end + 1] == ":"
+        elif at == 1 and kids[0][0] == "word":
             info.named_info = True
-            info.paren_name = _rdns_word(_text(src, before[0]))
-    elif len(kids) == 1 and kids[0].kind == "word":
+            info.paren_name = _rdns_word(_text(src, kids[0]))
+    elif len(kids) == 1 and kids[0][0] == "word":
         ip = _as_ip(_text(src, kids[0]))
         if ip is not None:
             info.tcp_done = info.bare_ip_info = True
@@ -327,9 +367,13 @@ def _read_tcp_info(src: str, comment: Tok, info: _From) -> None:
                 info.ip = ip
 
 
-def _after_equals(src: str, tok: Tok) -> bool:
-    """A literal that is a value, as in Exim's "helo=[192.168.1.10]", is not the address."""
-    return tok.start > 0 and src[tok.start - 1] == "="
+def _tcp_literal_index(src: str, kids: tuple[Tok, ...]) -> int | None:
+    """Where the address literal is among a comment's tokens. A literal that is a value,
+    as in Exim's "helo=[192.168.1.10]", is not the address."""
+    for at, (kind, start, _, _) in enumerate(kids):
+        if kind == "lit" and not (start > 0 and src[start - 1] == "="):
+            return at
+    return None
 
 
 def _rdns_word(word: str) -> str | None:
@@ -366,6 +410,7 @@ _TLS_BITS = re.compile(r"\bbits=(\d{1,5})(?!\d)", re.I)
 # Exim: (TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256), (TLSv1:DHE-RSA-AES256-SHA:256), (TLS1.3)
 _TLS_EXIM = re.compile(r"((?:TLS|SSL)v?[\d._]+)(?::([\w.-]+)(?::(\d{1,5}))?)?", re.I)
 _TLS_MARKERS = frozenset({"tls", "using tls", "google transport security"})
+_TLS_UNKNOWN = TlsInfo(None, None)  # TLS without details; immutable, so built once
 _TLS_NAME = re.compile(r"(TLS|SSL)V?(\d)(?:[._](\d))?", re.I)
 
 _AUTH_COMMENT = re.compile(
@@ -375,16 +420,20 @@ _AUTH_COMMENT = re.compile(
     r"|^authenticated(?:\s+(?:as|id)\s+([^\s()]+))?(?:\s+bits=\d+)?\s*$",  # sendmail, Exim
     re.I,
 )
-# Cheap substring tests that skip the per-comment searches when they cannot match
-# (a case-insensitive regex search costs microseconds, `in` on lowered text almost nil).
+# Cheap substring tests on lower-cased text that skip the per-comment searches when they
+# cannot match (a case-insensitive regex search costs microseconds, `in` almost nil).
 _AUTH_HINTS = ("auth",)
 _ENVELOPE_HINTS = ("envelope-",)
 _TLS_HINTS = ("tls", "ssl", "cipher", "transport security")
+# What any comment must hold for `_read_auth`, `_read_tls` or `_read_envelope` to take
+# something from it; the only readers of comments after the date. (Their patterns are
+# case-blind, but no other character folds to a letter of these words.)
+_COMMENT_HINTS = _AUTH_HINTS + _ENVELOPE_HINTS + _TLS_HINTS
 
 
-def _mentions(text: str, words: tuple[str, ...]) -> bool:
-    low = text.lower()
-    return any(word in low for word in words)
+def _mentions(low: str, words: tuple[str, ...]) -> bool:
+    """Whether the lower-cased text `low` holds any of `words`."""
+    return any(map(low.__contains__, words))  # no generator frame: a third of the cost
 
 
 _ENVELOPE = re.compile(r"envelope-(?:from|sender)\s*(<[^<>]*>|[^\s<>,;()]+)?", re.I)
@@ -392,7 +441,7 @@ _ENVELOPE = re.compile(r"envelope-(?:from|sender)\s*(<[^<>]*>|[^\s<>,;()]+)?", r
 
 def _read_protocol(src: str, toks: list[Tok]) -> tuple[str | None, TlsInfo | None]:
     """The protocol named after `with`, and TLS written into it (IronPort's ESMTP/TLS/…)."""
-    words = [_text(src, t) for t in toks if t.kind == "word"]
+    words = [_text(src, t) for t in toks if t[0] == "word"]
     if not words:
         return None, None
     if words[0].lower() == "microsoft" and len(words) > 1:
@@ -442,39 +491,44 @@ def _tls_from_comment(inner: str) -> TlsInfo | None:
     if m:
         return TlsInfo(_norm_tls_version(m.group(1)), m.group(2), _int(m.group(3)))
     if inner.strip().lower() in _TLS_MARKERS:
-        return TlsInfo(None, None)
+        return _TLS_UNKNOWN
     return None
 
 
 def _exim_tls_cipher(src: str, toks: list[Tok]) -> str | None:
     """Exim 4.9x writes `with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384`."""
-    words = [t for t in toks if t.kind == "word"]
+    words = [t for t in toks if t[0] == "word"]
     for word, nxt in itertools.pairwise(words):
-        if _text(src, word).lower() == "tls":
+        if word[2] - word[1] == len("tls") and _text(src, word).lower() == "tls":
             return _text(src, nxt)
     return None
 
 
 def _read_tls(
-    src: str, comments: list[Tok], with_toks: list[Tok], protocol: str | None
+    src: str, low: str, comments: list[Tok], with_toks: list[Tok], protocol: str | None
 ) -> TlsInfo | None:
+    """TLS from the comments, Exim's `tls` word after `with`, or the protocol name; `low`
+    is `src` lower-cased: without a hint in it the comments and words need no look."""
     found: TlsInfo | None = None
-    for tok in comments if _mentions(src, _TLS_HINTS) else ():
+    hinted = _mentions(low, _TLS_HINTS)
+    for tok in comments if hinted else ():
         inner = _text(src, tok)
-        info = _tls_from_comment(inner) if _mentions(inner, _TLS_HINTS) else None
-        if info is not None and (found is None or found == TlsInfo(None, None)):
+        info = _tls_from_comment(inner) if _mentions(inner.lower(), _TLS_HINTS) else None
+        if info is not None and (found is None or found == _TLS_UNKNOWN):
             found = info
-    cipher = _exim_tls_cipher(src, with_toks)
+    cipher = _exim_tls_cipher(src, with_toks) if hinted else None
     if cipher:
         found = TlsInfo(found.version if found else None, cipher, found.bits if found else None)
     if found is None and protocol and _TLS_PROTOCOL.fullmatch(protocol.upper()):
-        found = TlsInfo(None, None)
+        found = _TLS_UNKNOWN
     return found
 
 
-def _read_auth(src: str, comments: list[Tok], protocol: str | None) -> tuple[bool, str | None]:
+def _read_auth(
+    src: str, low: str, comments: list[Tok], protocol: str | None
+) -> tuple[bool, str | None]:
     """Whether the client authenticated (RFC 3848 "…A" protocols, MTA comments), and as whom."""
-    for tok in comments if _mentions(src, _AUTH_HINTS) else ():
+    for tok in comments if _mentions(low, _AUTH_HINTS) else ():
         m = _AUTH_COMMENT.search(_squash(_text(src, tok)))
         if m:
             return True, next((g for g in m.groups() if g), None)
@@ -483,17 +537,18 @@ def _read_auth(src: str, comments: list[Tok], protocol: str | None) -> tuple[boo
     return False, None
 
 
-def _read_envelope(src: str, comments: list[Tok], toks: list[Tok]) -> str | None:
+def _read_envelope(src: str, low: str, comments: list[Tok], clauses: _Clauses) -> str | None:
     """Exim/sendmail (envelope-from <x>), magicmail (envelope-sender <x>), Haraka's bare
     `envelope-from <x>`; "" for the null reverse-path <>."""
-    if not _mentions(src, _ENVELOPE_HINTS):
+    if not _mentions(low, _ENVELOPE_HINTS):
         return None
     for tok in comments:
         m = _ENVELOPE.match(_text(src, tok).strip())
         if m and m.group(1) is not None:
             return _strip_angle(m.group(1))
+    toks = [t for clause in clauses.toks.values() for t in clause]
     for tok, nxt in itertools.pairwise(toks):
-        if tok.kind == "word" and _text(src, tok).lower() == "envelope-from":
+        if tok[0] == "word" and _text(src, tok).lower() == "envelope-from":
             return _strip_angle(_text(src, nxt))
     return None
 
@@ -509,7 +564,13 @@ _NOT_SOFTWARE = re.compile(
 )
 
 
+# What the text must start with for any of _EXIM, "Postfix", _SENDMAIL to match it.
+_SOFTWARE_START = re.compile(r"\s*(?:Exim|Postfix|\d)")
+
+
 def _software_in(inner: str) -> str | None:
+    if not _SOFTWARE_START.match(inner):  # cheap: most comments are something else
+        return None
     text = _squash(inner)
     if m := _EXIM.match(text):
         return f"Exim {m.group(1)}"
@@ -520,23 +581,24 @@ def _software_in(inner: str) -> str | None:
     return None
 
 
-def _read_software(src: str, clauses: dict[str, list[Tok]], protocol: str | None) -> str | None:
+def _read_software(src: str, clauses: _Clauses, protocol: str | None) -> str | None:
     """The MTA named where it is easy to tell; else the first by/with comment that is not
     an address, TLS, authentication or envelope note."""
     if protocol and protocol.startswith("Microsoft"):
         return protocol
-    by_comments = _comments(clauses.get("by", []))
-    later = [t for k in ("with", "id", "via", "for") for t in _comments(clauses.get(k, []))]
-    for tok in by_comments + later:
-        if found := _software_in(_text(src, tok)):
-            return found
-    for tok in _comments(clauses[""]):
+    comments = clauses.comments
+    for key in ("by", "with", "id", "via", "for"):
+        for tok in comments.get(key, []):
+            if found := _software_in(_text(src, tok)):
+                return found
+    for tok in comments[""]:
         if m := _QMAIL.search(_text(src, tok)):
             return f"qmail {m.group(1)}"
-    for tok in by_comments + _comments(clauses.get("with", [])):  # (fetchmail-6.2.1)
-        text = _squash(_text(src, tok))
-        if text and not _NOT_SOFTWARE.search(text) and not _as_ip(text):
-            return _short(text.partition(",")[0], 60)
+    for key in ("by", "with"):  # (fetchmail-6.2.1)
+        for tok in comments.get(key, []):
+            text = _squash(_text(src, tok))
+            if text and not _NOT_SOFTWARE.search(text) and not _as_ip(text):
+                return _short(text.partition(",")[0], 60)
     return None
 
 
@@ -547,8 +609,8 @@ def _read_software(src: str, clauses: dict[str, list[Tok]], protocol: str | None
 class _Parts:
     """The header split into its clause tokens and its date text."""
 
-    clauses: dict[str, list[Tok]]
-    all_comments: list[Tok]
+    clauses: _Clauses
+    date_comments: list[Tok]  # the comments after the date
     date_text: str | None
     problems: list[str] = field(default_factory=list)
 
@@ -562,16 +624,29 @@ def _split(value: str) -> _Parts:
         head = _tokenize(value, 0, cut)
         if not head.open_at_end:
             tail = value[cut + 1 :]
-            tail_toks = _tokenize(value, cut + 1, len(value)).top if "(" in tail else []
-            return _parts(value, head.top, tail_toks, tail.strip() or None, head)
+            return _parts(value, head.top, _date_comments(value, cut), tail.strip() or None, head)
     tokens = _tokenize(value, 0, len(value))
-    semis = [i for i, t in enumerate(tokens.top) if t.kind == "semi"]
+    semis = [i for i, t in enumerate(tokens.top) if t[0] == "semi"]
     if semis:
         body, date_toks = tokens.top[: semis[-1]], tokens.top[semis[-1] + 1 :]
-        date_text = value[tokens.top[semis[-1]].end :].strip() or None
+        date_text = value[tokens.top[semis[-1]][2] :].strip() or None
     else:
         body, date_toks, date_text = _split_no_semicolon(value, tokens.top)
     return _parts(value, body, date_toks, date_text, tokens)
+
+
+def _date_comments(value: str, cut: int) -> list[Tok]:
+    """The top-level tokens after the ";" at `cut`, of which only the comments are used,
+    and only when they hold one of `_COMMENT_HINTS`: the usual "+0000 (UTC)" needs no
+    tokens. Without a backslash (whose quoted-pair could hide a "(") every "(" begins a
+    token, so the scan may start at the first one; unless the text is long enough for the
+    token cap to matter, where skipping tokens would let it read further."""
+    first = value.find("(", cut + 1)
+    if first < 0 or not _mentions(value[cut + 1 :].lower(), _COMMENT_HINTS):
+        return []
+    if "\\" in value[cut:] or len(value) - cut >= _MAX_MATCHES:
+        first = cut + 1
+    return _tokenize(value, first, len(value)).top
 
 
 def _split_no_semicolon(src: str, toks: list[Tok]) -> tuple[list[Tok], list[Tok], str | None]:
@@ -579,10 +654,10 @@ def _split_no_semicolon(src: str, toks: list[Tok]) -> tuple[list[Tok], list[Tok]
     start = _find_date_start(src)
     if start is None:
         return toks, [], None
-    after = [t for t in toks if t.start >= start]
+    after = [t for t in toks if t[1] >= start]
     resume = next((i for i, t in enumerate(after) if _keyword(src, t)), len(after))
-    end = after[resume].start if resume < len(after) else len(src)
-    body = [t for t in toks if t.start < start] + after[resume:]
+    end = after[resume][1] if resume < len(after) else len(src)
+    body = [t for t in toks if t[1] < start] + after[resume:]
     return body, after[:resume], src[start:end].strip()
 
 
@@ -594,8 +669,12 @@ def _parts(
         problems.append("This Received header is unusually long; only its start was read.")
     elif tokens.unclosed:
         problems.append("A comment in this Received header is not closed.")
-    comments = _comments(body) + _comments(date_toks)
-    return _Parts(_clauses(src, body), comments, date_text, problems)
+    return _Parts(_clauses(src, body), _comments(date_toks), date_text, problems)
+
+
+def _all_comments(parts: _Parts) -> list[Tok]:
+    """Every comment in order: each clause's in turn are the body's, then the date's."""
+    return [t for notes in parts.clauses.comments.values() for t in notes] + parts.date_comments
 
 
 def _read_date(date_text: str | None, problems: list[str]) -> ParsedDate | None:
@@ -611,51 +690,55 @@ def _read_date(date_text: str | None, problems: list[str]) -> ParsedDate | None:
     return parsed
 
 
-def _host_and_ip(src: str, toks: list[Tok]) -> tuple[str | None, str | None]:
+def _host_and_ip(src: str, toks: list[Tok], comments: list[Tok]) -> tuple[str | None, str | None]:
     """`by` host as written, and its address: the host itself when it is one, else the
     first (ip), ([ip]) or (name [ip]) comment after it (Microsoft, amavisd)."""
     first = _first_value(toks)
     host = _text(src, first) if first is not None and first is toks[0] else None
     ip = _as_ip(host) if host else None
-    for tok in _comments(toks):
+    for _, _, _, kids in comments:
         if ip is not None:
             break
-        lits = [k for k in tok.kids if k.kind == "lit"]
-        if lits:
-            ip = _as_ip(_text(src, lits[0]))
-        elif len(tok.kids) == 1:
-            ip = _as_ip(_text(src, tok.kids[0]))
+        literal = next((k for k in kids if k[0] == "lit"), None)
+        if literal is not None:
+            ip = _as_ip(_text(src, literal))
+        elif len(kids) == 1:
+            ip = _as_ip(_text(src, kids[0]))
     return host, ip
 
 
-def _microsoft_style(src: str, clauses: dict[str, list[Tok]], by_host: str | None) -> bool:
+def _microsoft_style(src: str, clauses: _Clauses, by_host: str | None) -> bool:
     """Exchange/IBM gateways write `from HELO (ip) by host (ip)`: the name is the HELO.
     The cheap tests come first; the (ip) after `by` is checked last."""
-    with_text = " ".join(_text(src, t) for t in clauses.get("with", [])).lower()
+    with_text = " ".join(_text(src, t) for t in clauses.toks.get("with", [])).lower()
     if "microsoft" in with_text or with_text.startswith("mapi"):
         return True
     if (by_host or "").lower().endswith(("outlook.com", "office365.com")):
         return True
     return any(
-        len(t.kids) == 1 and _as_ip(_text(src, t.kids[0])) for t in _comments(clauses.get("by", []))
+        len(kids) == 1 and _as_ip(_text(src, kids[0]))
+        for _, _, _, kids in clauses.comments.get("by", [])
     )
 
 
-def _rdns_first(src: str, clauses: dict[str, list[Tok]], info: _From, by_host: str | None) -> bool:
+def _rdns_first(src: str, clauses: _Clauses, info: _From, by_host: str | None) -> bool:
     """Exim, qmail and IronPort put the verified reverse-DNS name right after `from`."""
     if info.exim_marks or info.helo is not None:
         return True
-    for tok in [t for k in ("by", "with", "id") for t in clauses.get(k, [])]:
-        text = _text(src, tok)
-        if tok.kind == "comment" and text.startswith("Exim"):
-            return True
-        if tok.kind == "word" and (_EXIM_ID.fullmatch(text) or "/TLS/" in text.upper()):
-            return True  # Exim message id; IronPort's with ESMTP/TLS/cipher
+    for key in ("by", "with", "id"):
+        for kind, start, end, _ in clauses.toks.get(key, []):
+            text = src[start:end]
+            if kind == "comment" and text.startswith("Exim"):
+                return True
+            if kind != "word" or ("-" not in text and "/" not in text):
+                continue  # cheap: either test below needs one of these characters
+            if _EXIM_ID.fullmatch(text) or "/TLS/" in text.upper():
+                return True  # Exim message id; IronPort's with ESMTP/TLS/cipher
     return (by_host or "").lower().endswith(".iphmx.com")
 
 
 def _helo_and_rdns(
-    src: str, clauses: dict[str, list[Tok]], info: _From, by_host: str | None
+    src: str, clauses: _Clauses, info: _From, by_host: str | None
 ) -> tuple[str | None, str | None]:
     """Who said what. RFC 5321 §4.4: the name after `from` SHOULD be the EHLO name, and
     TCP-info holds the reverse-DNS name; Exim, qmail and IronPort write it the other way."""
@@ -665,7 +748,7 @@ def _helo_and_rdns(
     rdns_first = _rdns_first(src, clauses, info, by_host)
     if info.literal_first and not rdns_first:
         return info.helo or host or None, None  # sendmail without rDNS: from HELO ([ip])
-    name = host if host and not host.startswith("[") and not _as_ip(host) else None
+    name = host if host and not host.startswith("[") and not info.host_ip else None
     if info.bare_ip_info and _microsoft_style(src, clauses, by_host):
         return info.helo or name, None  # Exchange: from HELO (ip)
     if rdns_first or info.bare_ip_info:
@@ -677,9 +760,9 @@ def _read_for(src: str, toks: list[Tok]) -> str | None:
     """The first recipient: a <path>, else a bare address (sendmail writes no brackets)."""
     for tok in toks:
         text = _text(src, tok)
-        if tok.kind == "angle":
+        if tok[0] == "angle":
             return _strip_angle(text)
-        if tok.kind == "word" and text not in ("<", ">"):
+        if tok[0] == "word" and text not in ("<", ">"):
             return text.rstrip(",")
     return None
 
@@ -689,18 +772,22 @@ def _parse(value: str) -> ReceivedFields:
         return ReceivedFields(problems=("This Received header is empty.",))
     parts = _split(value)
     clauses, problems = parts.clauses, parts.problems
-    info = _read_from(value, clauses.get("from", []))
-    by_host, by_ip = _host_and_ip(value, clauses.get("by", []))
-    protocol, proto_tls = _read_protocol(value, clauses.get("with", []))
+    toks, comments = clauses.toks, clauses.comments
+    info = _read_from(value, toks.get("from", []), comments.get("from", []))
+    by_host, by_ip = _host_and_ip(value, toks.get("by", []), comments.get("by", []))
+    protocol, proto_tls = _read_protocol(value, toks.get("with", []))
     helo, rdns = _helo_and_rdns(value, clauses, info, by_host)
     if protocol and protocol.lower().startswith("local") and info.ip is None:
         helo = rdns = None  # Exim "from user by host with local": a login name, no client
-    if "from" not in clauses and info.ip is None:
-        _scan_preamble(value, clauses[""], info)
-    authenticated, auth_as = _read_auth(value, parts.all_comments, protocol)
-    tls = _read_tls(value, parts.all_comments, clauses.get("with", []), protocol) or proto_tls
-    id_tok = _first_value(clauses.get("id", []))
-    via = " ".join(_text(value, t) for t in clauses.get("via", []) if t.kind == "word")
+    if "from" not in toks and info.ip is None:
+        _scan_preamble(value, toks[""], info)
+    low = value.lower()  # once, for the cheap hint tests of the readers below
+    # they read no comment without a hint, so without any no list of all is needed
+    notes = _all_comments(parts) if _mentions(low, _COMMENT_HINTS) else []
+    authenticated, auth_as = _read_auth(value, low, notes, protocol)
+    tls = _read_tls(value, low, notes, toks.get("with", []), protocol) or proto_tls
+    id_tok = _first_value(toks.get("id", []))
+    via = " ".join(_text(value, t) for t in toks.get("via", []) if t[0] == "word")
     _shape_problems(value, clauses, info, problems)
     date = _read_date(parts.date_text, problems)
     return ReceivedFields(
@@ -713,9 +800,9 @@ def _parse(value: str) -> ReceivedFields:
         with_protocol=protocol,
         tls=tls,
         id=_text(value, id_tok) if id_tok else None,
-        for_addr=_read_for(value, clauses.get("for", [])),
+        for_addr=_read_for(value, toks.get("for", [])),
         via=via or None,
-        envelope_from=_read_envelope(value, parts.all_comments, _all_tokens(clauses)),
+        envelope_from=_read_envelope(value, low, notes, clauses),
         authenticated=authenticated,
         authenticated_as=auth_as,
         date=date,
@@ -725,26 +812,23 @@ def _parse(value: str) -> ReceivedFields:
     )
 
 
-def _all_tokens(clauses: dict[str, list[Tok]]) -> list[Tok]:
-    return [t for toks in clauses.values() for t in toks]
-
-
 def _scan_preamble(src: str, toks: list[Tok], info: _From) -> None:
     """No `from` keyword: take the first address literal before `by`, best effort."""
     for tok in toks:
-        if tok.kind == "lit":
-            _note_ip(info, _text(src, tok))
-        elif tok.kind == "comment":
+        if tok[0] == "lit":
+            literal = _text(src, tok)
+            _note_ip(info, literal, _as_ip(literal))
+        elif tok[0] == "comment":
             _read_tcp_info(src, tok, info)
         if info.ip is not None:
             return
 
 
-def _shape_problems(src: str, clauses: dict[str, list[Tok]], info: _From, out: list[str]) -> None:
+def _shape_problems(src: str, clauses: _Clauses, info: _From, out: list[str]) -> None:
     if info.bad_literal is not None and info.ip is None:
         out.append(f"The sending address '{_short(info.bad_literal, 50)}' is not an IP address.")
-    if "from" not in clauses and "by" not in clauses:
-        known = any(_QMAIL.search(_text(src, t)) for t in _comments(clauses[""]))
+    if "from" not in clauses.toks and "by" not in clauses.toks:
+        known = any(_QMAIL.search(_text(src, t)) for t in clauses.comments[""])
         if not known:
             out.append("This Received header has neither 'from' nor 'by'; little could be read.")
 
