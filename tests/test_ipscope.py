@@ -1,4 +1,8 @@
+import ipaddress
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mailview.core.ipscope import parse_ip, scope_of_text
 from mailview.core.model import Scope
@@ -46,3 +50,19 @@ def test_scope_of_addresses(text: str, scope: Scope) -> None:
 def test_non_addresses_have_no_scope(text: str) -> None:
     assert parse_ip(text) is None
     assert scope_of_text(text) is None
+
+
+OCTET = st.one_of(
+    st.integers(0, 300).map(str),
+    st.sampled_from(["00", "01", "007", "0", "255", "256", "1000", "", "a", "٣"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(OCTET, min_size=3, max_size=5).map(".".join))
+def test_dotted_quads_read_exactly_as_ipaddress_reads_them(text: str) -> None:
+    try:
+        expected: object = ipaddress.ip_address(text)
+    except ValueError:
+        expected = None
+    assert parse_ip(text) == expected

@@ -17,7 +17,7 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mailview.core.domains import is_localhost, normalise_host, org_domain
+from mailview.core.domains import is_localhost, normalise_host, org_domain, same_org
 from mailview.core.ipscope import INTERNAL_SCOPES, parse_ip, scope_of
 from mailview.core.model import HeaderField, Hop, ReceivedFields, Scope
 from mailview.core.providers import provider_of_host
@@ -34,12 +34,16 @@ class TrustConfig:
     own_networks: tuple[Network, ...] = ()
 
     def owns_host(self, host: str | None) -> bool:
+        if not self.own_domains:
+            return False
         name = normalise_host(host)
         if name is None:
             return False
         return any(name == d or name.endswith("." + d) for d in self.own_domains)
 
     def owns_ip(self, text: str | None) -> bool:
+        if not self.own_networks:
+            return False
         address = parse_ip(text)
         if address is None:
             return False
@@ -67,6 +71,8 @@ def select_route_entries(entries: Sequence[RouteEntry]) -> list[RouteEntry]:
     Google and others stamp X-Received on internal processing steps; they count when
     their `by` is one of the Received hosts' organisations or an internal address.
     """
+    if all(e.header.name.lower() == "received" for e in entries):
+        return list(entries)
     received_orgs = {
         org_domain(e.fields.by_host)
         for e in entries
@@ -91,7 +97,7 @@ def build_route(entries: Sequence[RouteEntry], config: TrustConfig | None = None
     """Order the route headers oldest first and compute delays and trust."""
     config = config or TrustConfig()
     ordered = sorted(entries, key=lambda e: e.header.index, reverse=True)
-    trusted_from = _trusted_from(ordered, config)
+    trusted_from, external = _trusted_from(ordered, config)
     hops: list[Hop] = []
     previous_ts = None
     for position, entry in enumerate(ordered):
@@ -102,9 +108,7 @@ def build_route(entries: Sequence[RouteEntry], config: TrustConfig | None = None
                 delay = (date.utc - previous_ts).total_seconds()
             previous_ts = date.utc
         hops.append(_hop(position, entry, delay, trusted=position >= trusted_from))
-    boundary = None
-    if hops and not _handed_over_internally(ordered[trusted_from].fields, config):
-        boundary = hops[trusted_from]
+    boundary = hops[trusted_from] if external else None
     return Route(tuple(hops), _total_delay(hops), boundary)
 
 
@@ -122,12 +126,17 @@ def _hop(position: int, entry: RouteEntry, delay: float | None, *, trusted: bool
     )
 
 
-def _trusted_from(ordered: Sequence[RouteEntry], config: TrustConfig) -> int:
-    """Position (oldest-first) of the lowest hop written by the recipient's side."""
+def _trusted_from(ordered: Sequence[RouteEntry], config: TrustConfig) -> tuple[int, bool]:
+    """Position (oldest-first) of the lowest hop written by the recipient's side, and
+    whether that hop received the message from outside (making it the boundary)."""
     position = len(ordered) - 1
-    while position > 0 and _handed_over_internally(ordered[position].fields, config):
+    while position >= 0:
+        if not _handed_over_internally(ordered[position].fields, config):
+            return position, True
+        if position == 0:
+            break
         position -= 1
-    return max(position, 0)
+    return 0, False
 
 
 def _handed_over_internally(fields: ReceivedFields, config: TrustConfig) -> bool:
@@ -163,8 +172,7 @@ def _rdns_in_own_org(fields: ReceivedFields) -> bool:
     Unlike the HELO name, the rDNS name is what the receiving (trusted) server found for
     the address, and a sender cannot make an address resolve into someone else's domain.
     """
-    org = org_domain(fields.from_rdns)
-    return org is not None and org == org_domain(fields.by_host)
+    return same_org(fields.from_rdns, fields.by_host)
 
 
 def _total_delay(hops: Sequence[Hop]) -> float | None:

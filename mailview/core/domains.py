@@ -42,3 +42,21 @@ def org_domain(name: str | None) -> str | None:
 def is_localhost(name: str | None) -> bool:
     host = normalise_host(name)
     return host in {"localhost", "localhost.localdomain", "127.0.0.1", "::1"}
+
+
+def same_org(a: str | None, b: str | None) -> bool:
+    """Whether two host names share an organisational domain.
+
+    An organisational domain has at least two labels, so names whose last two labels
+    differ cannot share one; that check is cheap and settles most pairs without a Public
+    Suffix List look-up.
+    """
+    host_a, host_b = normalise_host(a), normalise_host(b)
+    if host_a is None or host_b is None or _last_two(host_a) != _last_two(host_b):
+        return False
+    org = org_domain(host_a)
+    return org is not None and org == org_domain(host_b)
+
+
+def _last_two(host: str) -> str:
+    return ".".join(host.rsplit(".", 2)[-2:])

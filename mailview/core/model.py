@@ -60,8 +60,11 @@ class LoadedMessage:
     inner: tuple[LoadedMessage, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class TlsInfo:
+# TlsInfo, ParsedDate and ReceivedFields are NamedTuples for the same reason as
+# HeaderField: one of each per Received header, built on the hot path.
+
+
+class TlsInfo(NamedTuple):
     """Transport encryption a Received header recorded."""
 
     version: str | None  # normalised: "TLSv1.2", "TLSv1.3", "SSLv3", …
@@ -69,8 +72,7 @@ class TlsInfo:
     bits: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedDate:
+class ParsedDate(NamedTuple):
     """A date as written and what it means."""
 
     utc: datetime  # timezone-aware, UTC
@@ -78,8 +80,7 @@ class ParsedDate:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class ReceivedFields:
+class ReceivedFields(NamedTuple):
     """What one Received (or X-Received) header says; None where it says nothing.
 
     `from_host` is the name right after `from`; `from_helo` is the HELO/EHLO name the
@@ -123,11 +124,11 @@ class Scope(StrEnum):
     BENCHMARK = "benchmark"
 
 
-@dataclass(frozen=True, slots=True)
-class Hop:
-    """One hop of the route; `index` 1 is the oldest."""
+class Hop(NamedTuple):
+    """One hop of the route; `index` 1 is the oldest. A NamedTuple, like ReceivedFields."""
 
-    index: int
+    # Shadows tuple.index on purpose, as in HeaderField.
+    index: int  # type: ignore[assignment]
     header_index: int
     header_name: str
     raw: str

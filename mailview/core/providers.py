@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from mailview.core.domains import org_domain
+from mailview.core.domains import normalise_host
 from mailview.core.ipscope import IPAddress
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -26,10 +26,19 @@ class Provider:
     networks: tuple[Network, ...]
 
     def owns_host(self, host: str | None) -> bool:
-        return org_domain(host) in self.domains
+        name = normalise_host(host)
+        return name is not None and self._owns_name(name)
+
+    def _owns_name(self, name: str) -> bool:
+        return any(name == domain or name.endswith("." + domain) for domain in self.domains)
 
     def owns_address(self, address: IPAddress) -> bool:
-        return any(address in net for net in self.networks if net.version == address.version)
+        value, version = int(address), address.version
+        return any(
+            net.version == version
+            and int(net.network_address) <= value <= int(net.broadcast_address)
+            for net in self.networks
+        )
 
 
 def _nets(*blocks: str) -> tuple[Network, ...]:
@@ -75,7 +84,7 @@ PROVIDERS: tuple[Provider, ...] = (
 
 def provider_of_host(host: str | None) -> Provider | None:
     """The provider whose organisational domain `host` is in, if any."""
-    org = org_domain(host)
-    if org is None:
+    name = normalise_host(host)
+    if name is None:
         return None
-    return next((p for p in PROVIDERS if org in p.domains), None)
+    return next((p for p in PROVIDERS if p._owns_name(name)), None)

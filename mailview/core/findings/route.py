@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from mailview.core.domains import is_localhost, normalise_host, org_domain
+from mailview.core.domains import is_localhost, normalise_host, same_org
 from mailview.core.findings.context import RuleContext, describe_delay, finding, hop_evidence
 from mailview.core.ipscope import EXTERNAL_SCOPES, INTERNAL_SCOPES, IPAddress, parse_ip
 from mailview.core.model import Finding, Hop, Severity
@@ -189,10 +189,7 @@ def _names_and_ips(*values: str | None) -> tuple[set[str], set[IPAddress]]:
 
 
 def _same_machine_or_org(a: str, b: str) -> bool:
-    if a == b or a.split(".", 1)[0] == b.split(".", 1)[0]:
-        return True
-    org = org_domain(a)
-    return org is not None and org == org_domain(b)
+    return a == b or a.split(".", 1)[0] == b.split(".", 1)[0] or same_org(a, b)
 
 
 def private_after_public(ctx: RuleContext) -> Iterator[Finding]:
