@@ -1,9 +1,12 @@
 """`mailview analyze` end to end, in a subprocess as a user runs it."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from mailview.assets import sample_message
 
@@ -82,8 +85,52 @@ def test_pasted_headers_on_stdin() -> None:
 
 
 def test_usage_errors_exit_2() -> None:
-    assert mailview().returncode == 2
+    assert mailview("--no-such-option").returncode == 2
     assert mailview("analyze").returncode == 2
+    assert mailview("export", str(sample_message())).returncode == 2  # no --png/--svg
     assert mailview("analyze", "--message", "x", "--sample").returncode == 2
     assert mailview("analyze", "--own-network", "nonsense", "--sample").returncode == 2
     assert mailview("--version").stdout.startswith("mailview ")
+
+
+def test_export_writes_png_and_svg_without_a_display(tmp_path: Path) -> None:
+    png, svg = tmp_path / "route.png", tmp_path / "route.svg"
+    done = mailview("export", str(sample_message()), "--png", str(png), "--svg", str(svg))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(png), str(svg)]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"mail.paypa1-billing.example" in svg.read_bytes()
+
+
+def test_export_of_a_non_message_exits_3(tmp_path: Path) -> None:
+    image = tmp_path / "x.png"
+    image.write_bytes(PNG)
+    done = mailview("export", str(image), "--png", str(tmp_path / "out.png"))
+    assert done.returncode == 3
+    assert "not an email message" in done.stderr
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_export_to_an_unwritable_place_exits_1(tmp_path: Path) -> None:
+    target = tmp_path / "no-such-dir" / "out.png"
+    done = mailview("export", str(sample_message()), "--png", str(target))
+    assert done.returncode == 1
+    assert done.stderr.startswith("mailview: ")
+
+
+def test_the_app_without_a_display_says_so_in_one_sentence() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"DISPLAY", "WAYLAND_DISPLAY"}}
+    env.pop("QT_QPA_PLATFORM", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "mailview", str(sample_message())],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+    if not sys.platform.startswith("linux"):
+        pytest.skip("only Linux decides this from DISPLAY")
+    assert done.returncode == 1
+    assert done.stderr.startswith("mailview: there is no display to open a window on")
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1

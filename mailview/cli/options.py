@@ -1,0 +1,75 @@
+"""Command-line options that several commands share: which message, whose systems."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+
+from mailview.core.analyze import AnalysisOptions
+from mailview.core.chain import TrustConfig
+
+
+def add_analysis_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--message",
+        metavar="N[/K...]",
+        help="which message: N-th of an mbox, then K-th attached message (1-based)",
+    )
+    parser.add_argument(
+        "--wrapper",
+        action="store_true",
+        help="analyse a forwarded report itself, not the original attached to it",
+    )
+    parser.add_argument(
+        "--own-domain",
+        action="append",
+        default=[],
+        metavar="DOMAIN",
+        help="a domain of your own mail systems (repeatable); makes the trust boundary exact",
+    )
+    parser.add_argument(
+        "--own-network",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="a network of your own mail systems (repeatable)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="stop with the error when a check fails internally (for developers)",
+    )
+
+
+def analysis_options(args: argparse.Namespace) -> AnalysisOptions:
+    """The options the arguments ask for; ValueError with a usage sentence when invalid."""
+    return AnalysisOptions(
+        trust=_trust(args.own_domain, args.own_network),
+        follow_attachments=not args.wrapper,
+        strict=args.strict,
+    )
+
+
+def message_address(text: str | None) -> tuple[int, ...] | None:
+    """`--message 2/1` as a 0-based address; ValueError when it is not like that."""
+    if text is None:
+        return None
+    try:
+        steps = tuple(int(part) - 1 for part in text.split("/"))
+    except ValueError:
+        raise ValueError(f"--message: '{text}' is not like 2 or 1/1") from None
+    if any(step < 0 for step in steps):
+        raise ValueError("--message: numbers start at 1")
+    return steps
+
+
+def _trust(domains: list[str], networks: list[str]) -> TrustConfig:
+    nets = []
+    for text in networks:
+        try:
+            nets.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"--own-network: '{text}' is not a network like 192.0.2.0/24"
+            ) from None
+    return TrustConfig(tuple(d.lower().strip(".") for d in domains), tuple(nets))
