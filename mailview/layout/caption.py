@@ -1,0 +1,111 @@
+"""The caption a ticket needs (what, who, when, how long, which file) and the legend."""
+
+from __future__ import annotations
+
+from mailview.core.model import Report, Severity
+from mailview.layout.geometry import Metrics, Rect, limit_lines, wrap_words
+from mailview.layout.groups import delay_text
+from mailview.layout.shapes import Legend, LegendEntry, Text
+
+_SEVERITY_ORDER = (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
+_SHOWN_FINDINGS = 3
+
+
+def caption_lines(
+    report: Report, card_count: int, x: float, y: float, width: float, measure: Metrics
+) -> tuple[Text, ...]:
+    message = report.message
+    subject = (
+        f"Route of “{message.subject}”" if message.subject else "Route of a message with no subject"
+    )
+    who = [
+        f"From {message.from_ or '(none)'}",
+        f"To {message.to or '(none)'}",
+        f"Date {message.date or '(none)'}",
+    ]
+    blocks = [
+        (subject, "caption-title", 2),
+        ("   ·   ".join(who), "caption", 3),
+        (_route_summary(report, card_count), "caption-muted", 2),
+        (f"{report.input.name}  ·  SHA-256 {report.input.sha256}", "caption-muted", 2),
+    ]
+    findings = _findings_line(report)
+    if findings:
+        blocks.append((findings, "caption", 3))
+    texts: list[Text] = []
+    for text, style, most in blocks:
+        h = measure.line_height(style)
+        for line in limit_lines(wrap_words(text, width, style, measure), most):
+            texts.append(Text(line, style, Rect(x, y, measure.width(line, style), h)))
+            y += h
+        y += 4
+    return tuple(texts)
+
+
+def _route_summary(report: Report, card_count: int) -> str:
+    hops = len(report.hops)
+    transit = report.total_delay_seconds
+    parts = [
+        f"Total transit {delay_text(transit)}" if transit is not None else "Total transit unknown"
+    ]
+    shown = f"{hops} hop{'s' if hops != 1 else ''}"
+    if card_count != hops:
+        shown += f" ({card_count} cards: provider-internal hops collapsed)"
+    parts.append(shown)
+    if report.trust_boundary_hop is not None:
+        parts.append(f"trusted from hop {report.trust_boundary_hop}")
+    count = len(report.findings)
+    parts.append(f"{count} finding{'s' if count != 1 else ''}")
+    return "  ·  ".join(parts)
+
+
+def _findings_line(report: Report) -> str | None:
+    ordered = sorted(report.findings, key=lambda f: _SEVERITY_ORDER.index(f.severity))
+    if not ordered:
+        return None
+    shown = [f"{f.severity.value.upper()} {f.title}" for f in ordered[:_SHOWN_FINDINGS]]
+    more = len(ordered) - _SHOWN_FINDINGS
+    if more > 0:
+        shown.append(f"and {more} more")
+    return "Findings: " + "  ·  ".join(shown)
+
+
+# (kind, text in the swatch or None, words beside it)
+_LEGEND = (
+    ("fast", "< 1 min", ""),
+    ("slow", "1 min – 1 h", ""),
+    ("very-slow", "> 1 h", ""),
+    ("skew", "−", "delay between hops; negative means a clock is wrong (clock skew)"),
+    ("lane-untrusted", None, "claimed by the sender"),
+    ("lane-trusted", None, "written by the receiving organisation"),
+    ("finding", None, "red outline: a finding names this hop"),
+    ("group", None, "stacked: a provider's internal hops, click to expand"),
+)
+_SWATCH_W = 26.0
+_SWATCH_H = 18.0
+_ENTRY_GAP = 18.0
+
+
+def legend_block(x: float, y: float, width: float, measure: Metrics) -> Legend:
+    title_w = measure.width("Legend", "legend-title")
+    lh = measure.line_height("legend-title")
+    title = Text("Legend", "legend-title", Rect(x, y + (_SWATCH_H - lh) / 2, title_w, lh))
+    start = x + title_w + 14
+    cx, cy = start, y
+    entries: list[LegendEntry] = []
+    for kind, swatch_text, words in _LEGEND:
+        sw = measure.width(swatch_text, "pill") + 16 if swatch_text else _SWATCH_W
+        lw = measure.width(words, "legend") if words else 0.0
+        total = sw + (6 + lw if words else 0.0)
+        if cx > start and cx + total > x + width:
+            cx, cy = start, cy + _SWATCH_H + 8
+        swatch = Rect(cx, cy, sw, _SWATCH_H)
+        inside = None
+        if swatch_text:
+            tw, th = measure.width(swatch_text, "pill"), measure.line_height("pill")
+            inside = Text(swatch_text, "pill", Rect(cx + 8, cy + (_SWATCH_H - th) / 2, tw, th))
+        lh2 = measure.line_height("legend")
+        label = Text(words, "legend", Rect(swatch.right + 6, cy + (_SWATCH_H - lh2) / 2, lw, lh2))
+        entries.append(LegendEntry(kind, swatch, inside, label))
+        cx += total + (_ENTRY_GAP if words else 6)
+    return Legend(Rect(x, y, width, cy + _SWATCH_H - y), title, tuple(entries))

@@ -1,0 +1,157 @@
+"""The frozen output of the layout: everything the scene draws, already placed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mailview.core.model import Severity
+from mailview.layout.geometry import Point, Rect
+from mailview.layout.groups import HopGroup
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One line of text in a style of `FONTS`, with the box it was measured to fill."""
+
+    text: str
+    style: str
+    rect: Rect
+
+
+@dataclass(frozen=True, slots=True)
+class Badge:
+    text: Text
+    kind: str  # neutral | good | warn | info
+    rect: Rect
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    key: str  # "hop-3" or "group-g4-6"
+    hops: tuple[int, ...]  # the hops it stands for (one, or a collapsed group's)
+    group_id: str | None  # its group, collapsed or expanded
+    collapsed: bool  # a collapsed group's stacked card
+    trusted: bool
+    rect: Rect
+    texts: tuple[Text, ...]
+    badges: tuple[Badge, ...]
+    finding: Severity | None  # worst finding that names one of its hops
+    tooltip: str  # the raw Received header(s)
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """The outline around an expanded group's cards (one per row it spans)."""
+
+    group_id: str
+    rect: Rect
+    label: Text
+    collapse: Text | None  # the "collapse" affordance, on the group's first frame
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str  # card keys
+    target: str
+    hop: int  # the hop whose delay it carries (the target's first)
+    points: tuple[Point, ...]  # polyline; the arrow head is at the last point
+    delay_class: str  # fast | slow | very-slow | skew | unknown
+    label: Text | None  # the delay, None when unknown
+    pill: Rect | None
+    note: Text | None  # words beside the colour: "clock skew"
+
+    @property
+    def label_text(self) -> str | None:
+        if self.label is None:
+            return None
+        return f"{self.label.text} {self.note.text}" if self.note else self.label.text
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    kind: str  # untrusted | trusted | unknown
+    rect: Rect
+    title: tuple[Text, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Boundary:
+    """The dashed trust-boundary line between the lanes."""
+
+    start: Point
+    end: Point
+    vertical: bool
+    hop: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineTick:
+    x: float
+    label: Text
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineMarker:
+    x: float
+    hops: tuple[int, ...]
+    label: Text
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineSegment:
+    x0: float
+    x1: float
+    delay_class: str
+    hop: int
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    rect: Rect
+    title: Text
+    axis_y: float
+    x0: float
+    x1: float
+    ticks: tuple[TimelineTick, ...]
+    markers: tuple[TimelineMarker, ...]
+    segments: tuple[TimelineSegment, ...]
+    date_header_x: float | None  # where the message's Date header falls, if it has one
+    boundary_x: float | None  # when the first trusted hop wrote its line
+    notes: tuple[Text, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LegendEntry:
+    kind: str  # a delay class, or lane-untrusted | lane-trusted | finding | group | selected
+    swatch: Rect
+    swatch_text: Text | None  # the text inside a pill-shaped swatch
+    label: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Legend:
+    rect: Rect
+    title: Text
+    entries: tuple[LegendEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagram:
+    width: float
+    height: float
+    cards: tuple[Card, ...]
+    frames: tuple[Frame, ...]
+    edges: tuple[Edge, ...]
+    lanes: tuple[Lane, ...]
+    boundary: Boundary | None
+    timeline: Timeline | None
+    caption: tuple[Text, ...]
+    legend: Legend | None
+    groups: tuple[HopGroup, ...]
+    empty_note: Text | None  # said instead of a route when there is none
+
+    def card_of_hop(self, index: int) -> Card | None:
+        return next((card for card in self.cards if index in card.hops), None)
+
+    def group_of_hop(self, index: int) -> HopGroup | None:
+        return next((group for group in self.groups if index in group.hops), None)
