@@ -1,0 +1,293 @@
+"""A QGraphicsScene drawn from a layout `Diagram`.
+
+Like orange-canvas-core's scene, it keeps dicts from model objects to their items (hop
+index → card, edge → pill) so the view can select, highlight and hit-test without searching
+the item tree. It never computes geometry: every rectangle comes from the layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+)
+
+from mailview.gui.diagram.palette import DiagramPalette, Swatch, font_for
+from mailview.layout.geometry import Rect
+from mailview.layout.shapes import Card, Diagram, Edge, Legend, Text, Timeline
+
+KEY = 0  # QGraphicsItem.data slot holding what a click on the item means
+CARD_RADIUS = 8.0
+STACK_OFFSET = 5.0
+
+
+def qrect(rect: Rect) -> QRectF:
+    return QRectF(rect.x, rect.y, rect.w, rect.h)
+
+
+def rounded(rect: Rect | QRectF, radius: float) -> QPainterPath:
+    path = QPainterPath()
+    path.addRoundedRect(rect if isinstance(rect, QRectF) else qrect(rect), radius, radius)
+    return path
+
+
+def _pen(colour: QColor, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+    pen = QPen(colour, width, style)
+    pen.setCosmetic(False)
+    return pen
+
+
+class CardItem(QGraphicsPathItem):
+    """One card: a hop, or a collapsed group's stacked card."""
+
+    def __init__(self, card: Card, palette: DiagramPalette) -> None:
+        super().__init__(rounded(card.rect, CARD_RADIUS))
+        self.card = card
+        self._palette = palette
+        self.setBrush(QBrush(palette.card))
+        self.setData(KEY, f"group:{card.group_id}" if card.collapsed else f"hop:{card.hops[0]}")
+        self.setToolTip(card.tooltip)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setZValue(2)
+        self._halo = QGraphicsPathItem(
+            rounded(qrect(card.rect).adjusted(-5, -5, 5, 5), CARD_RADIUS + 4), self
+        )
+        self._halo.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+        self._halo.setPen(_pen(palette.highlight, 3.0))
+        self._halo.setBrush(Qt.BrushStyle.NoBrush)
+        self._halo.setVisible(False)
+        if card.collapsed:
+            self._add_stack(palette)
+        for text in card.texts:
+            add_text(self, text, palette.text_colour(text.style))
+        for badge in card.badges:
+            swatch = palette.badges[badge.kind]
+            item = QGraphicsPathItem(rounded(badge.rect, badge.rect.h / 2), self)
+            item.setBrush(QBrush(swatch.fill))
+            item.setPen(_pen(swatch.border))
+            add_text(item, badge.text, swatch.text)
+        self.set_state(selected=False, highlighted=False)
+
+    def _add_stack(self, palette: DiagramPalette) -> None:
+        # Two offset sheets behind the card say "there is more in here" without words.
+        for step in (2, 1):
+            offset = STACK_OFFSET * step
+            sheet = QGraphicsPathItem(
+                rounded(qrect(self.card.rect).translated(offset, -offset), CARD_RADIUS), self
+            )
+            sheet.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+            sheet.setBrush(QBrush(palette.card_stack))
+            sheet.setPen(_pen(palette.card_border))
+
+    def set_state(self, *, selected: bool, highlighted: bool) -> None:
+        palette = self._palette
+        if selected:
+            self.setPen(_pen(palette.selected, 3.0))
+        elif self.card.finding is not None:
+            self.setPen(_pen(palette.finding, 2.0))
+        else:
+            self.setPen(_pen(palette.card_border, 1.0))
+        self._halo.setVisible(highlighted)
+
+
+def add_text(
+    parent: QGraphicsItem | None, text: Text, colour: QColor, scene: QGraphicsScene | None = None
+) -> QGraphicsSimpleTextItem:
+    item = QGraphicsSimpleTextItem(text.text, parent)
+    item.setFont(font_for(text.style))
+    item.setBrush(QBrush(colour))
+    # Centre the font's own height in the line box the layout measured.
+    height = item.boundingRect().height()
+    item.setPos(text.rect.x, text.rect.y + (text.rect.h - height) / 2)
+    if parent is None and scene is not None:
+        scene.addItem(item)
+    return item
+
+
+class DiagramScene(QGraphicsScene):
+    """The drawn diagram. `build` replaces everything; selection state is re-applied by the view."""
+
+    def __init__(self, parent: object | None = None) -> None:
+        super().__init__(parent)  # type: ignore[arg-type]
+        self.diagram: Diagram | None = None
+        self.cards: dict[str, CardItem] = {}  # card key → item
+        self.hop_items: dict[int, CardItem] = {}  # hop index → the card showing it
+        self.edge_labels: list[QGraphicsSimpleTextItem] = []
+        self.pills: dict[int, QGraphicsPathItem] = {}  # hop index → its delay pill
+
+    def build(self, diagram: Diagram, palette: DiagramPalette) -> None:
+        self.clear()
+        self.cards, self.hop_items, self.edge_labels, self.pills = {}, {}, [], {}
+        self.diagram = diagram
+        self.setBackgroundBrush(QBrush(palette.background))
+        self.setSceneRect(QRectF(0, 0, diagram.width, diagram.height))
+        self._lanes(diagram, palette)
+        for frame in diagram.frames:
+            self._frame(frame.rect, frame.label, frame.collapse, frame.group_id, palette)
+        for edge in diagram.edges:
+            self._edge(edge, palette)
+        for card in diagram.cards:
+            item = CardItem(card, palette)
+            self.addItem(item)
+            self.cards[card.key] = item
+            for index in card.hops:
+                self.hop_items[index] = item
+        for text in diagram.caption:
+            add_text(None, text, palette.text_colour(text.style), self)
+        if diagram.timeline is not None:
+            self._timeline(diagram.timeline, palette)
+        if diagram.legend is not None:
+            self._legend(diagram.legend, palette)
+        if diagram.empty_note is not None:
+            add_text(None, diagram.empty_note, palette.muted, self)
+
+    def apply_state(self, selected: int | None, highlighted: Iterable[int]) -> None:
+        marked = set(highlighted)
+        for item in self.cards.values():
+            hops = set(item.card.hops)
+            item.set_state(selected=selected in hops, highlighted=bool(hops & marked))
+
+    # -- pieces ------------------------------------------------------------------------
+
+    def _lanes(self, diagram: Diagram, palette: DiagramPalette) -> None:
+        for lane in diagram.lanes:
+            swatch = palette.lanes[lane.kind]
+            item = self.addPath(rounded(lane.rect, 10), _pen(swatch.border), QBrush(swatch.fill))
+            item.setZValue(-2)
+            for text in lane.title:
+                add_text(None, text, swatch.text, self)
+        boundary = diagram.boundary
+        if boundary is not None:
+            line = self.addLine(
+                boundary.start.x,
+                boundary.start.y,
+                boundary.end.x,
+                boundary.end.y,
+                _pen(palette.boundary, 1.5, Qt.PenStyle.DashLine),
+            )
+            line.setZValue(-1)
+
+    def _frame(
+        self, rect: Rect, label: Text, collapse: Text | None, group_id: str, palette: DiagramPalette
+    ) -> None:
+        item = self.addPath(rounded(rect, 10), _pen(palette.frame, 1.2, Qt.PenStyle.DashLine))
+        item.setZValue(1)
+        add_text(None, label, palette.frame, self)
+        if collapse is not None:
+            text = add_text(None, collapse, palette.link, self)
+            # A generous hit box: the word alone is a small target.
+            hit = QGraphicsRectItem(qrect(collapse.rect).adjusted(-6, -3, 6, 3))
+            hit.setPen(Qt.PenStyle.NoPen)
+            hit.setBrush(Qt.BrushStyle.NoBrush)
+            hit.setData(KEY, f"collapse:{group_id}")
+            hit.setToolTip("Collapse these hops into one card")
+            hit.setCursor(Qt.CursorShape.PointingHandCursor)
+            hit.setZValue(3)
+            self.addItem(hit)
+            text.setData(KEY, f"collapse:{group_id}")
+
+    def _edge(self, edge: Edge, palette: DiagramPalette) -> None:
+        swatch = palette.delays[edge.delay_class]
+        colour = palette.edge
+        path = QPainterPath(QPointF(edge.points[0].x, edge.points[0].y))
+        for point in edge.points[1:]:
+            path.lineTo(point.x, point.y)
+        style = Qt.PenStyle.DashLine if edge.delay_class == "unknown" else Qt.PenStyle.SolidLine
+        line = self.addPath(path, _pen(colour, 1.6, style))
+        line.setZValue(0)
+        tip, before = edge.points[-1], edge.points[-2]
+        direction = 1.0 if tip.x >= before.x else -1.0
+        head = QPolygonF(
+            [
+                QPointF(tip.x, tip.y),
+                QPointF(tip.x - 9 * direction, tip.y - 5),
+                QPointF(tip.x - 9 * direction, tip.y + 5),
+            ]
+        )
+        arrow = self.addPolygon(head, _pen(colour, 1.0), QBrush(colour))
+        arrow.setZValue(0)
+        if edge.label is None or edge.pill is None:
+            return
+        pill = self.addPath(
+            rounded(edge.pill, edge.pill.h / 2), _pen(swatch.border), QBrush(swatch.fill)
+        )
+        pill.setZValue(4)
+        pill.setToolTip(f"hop {edge.hop}: {edge.label_text}")
+        self.pills[edge.hop] = pill
+        self.edge_labels.append(add_text(pill, edge.label, swatch.text))
+        if edge.note is not None:
+            note_colour = (
+                palette.finding if edge.delay_class in {"skew", "very-slow"} else palette.muted
+            )
+            note = add_text(None, edge.note, note_colour, self)
+            note.setZValue(4)
+
+    def _timeline(self, timeline: Timeline, palette: DiagramPalette) -> None:
+        add_text(None, timeline.title, palette.muted, self)
+        y = timeline.axis_y
+        self.addLine(timeline.x0, y, timeline.x1, y, _pen(palette.axis, 6.0)).setZValue(0)
+        for segment in timeline.segments:
+            swatch = palette.delays[segment.delay_class]
+            dy = 6.0 if segment.delay_class == "skew" else 0.0  # a backwards step runs below
+            colour = swatch.border if segment.delay_class != "skew" else palette.finding
+            pen = _pen(colour, 6.0 if dy == 0 else 3.0)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            self.addLine(segment.x0, y + dy, segment.x1, y + dy, pen).setZValue(1)
+        for tick in timeline.ticks:
+            self.addLine(tick.x, y + 4, tick.x, y + 8, _pen(palette.muted))
+            add_text(None, tick.label, palette.muted, self)
+        for marker in timeline.markers:
+            self.addEllipse(
+                marker.x - 4.5, y - 4.5, 9, 9, _pen(palette.background, 1.5), QBrush(palette.text)
+            ).setZValue(2)
+            add_text(None, marker.label, palette.text, self)
+        if timeline.boundary_x is not None:
+            bx = timeline.boundary_x
+            self.addLine(
+                bx, y - 14, bx, y + 14, _pen(palette.boundary, 1.5, Qt.PenStyle.DashLine)
+            ).setZValue(3)
+        if timeline.date_header_x is not None:
+            dx = timeline.date_header_x
+            diamond = QPolygonF(
+                [QPointF(dx, y - 7), QPointF(dx + 6, y), QPointF(dx, y + 7), QPointF(dx - 6, y)]
+            )
+            self.addPolygon(diamond, _pen(palette.background, 1.0), QBrush(palette.link)).setZValue(
+                3
+            )
+        for note in timeline.notes:
+            add_text(None, note, palette.muted, self)
+
+    def _legend(self, legend: Legend, palette: DiagramPalette) -> None:
+        add_text(None, legend.title, palette.text, self)
+        for entry in legend.entries:
+            self._swatch(entry.kind, entry.swatch, palette)
+            if entry.swatch_text is not None:
+                swatch = palette.delays.get(entry.kind)
+                add_text(
+                    None, entry.swatch_text, swatch.text if swatch else palette.text, self
+                ).setZValue(3)
+            add_text(None, entry.label, palette.text, self)
+
+    def _swatch(self, kind: str, rect: Rect, palette: DiagramPalette) -> None:
+        if kind in palette.delays:
+            swatch = palette.delays[kind]
+            self.addPath(
+                rounded(rect, rect.h / 2), _pen(swatch.border), QBrush(swatch.fill)
+            ).setZValue(2)
+        elif kind.startswith("lane-"):
+            lane: Swatch = palette.lanes[kind.removeprefix("lane-")]
+            self.addPath(rounded(rect, 4), _pen(lane.border), QBrush(lane.fill))
+        elif kind == "finding":
+            self.addPath(rounded(rect, 4), _pen(palette.finding, 2.0), QBrush(palette.card))
+        elif kind == "group":
+            back = qrect(rect).adjusted(4, -2, 0, -4)
+            self.addPath(rounded(back, 3), _pen(palette.card_border), QBrush(palette.card_stack))
+            front = qrect(rect).adjusted(0, 2, -4, 0)
+            self.addPath(rounded(front, 3), _pen(palette.card_border), QBrush(palette.card))

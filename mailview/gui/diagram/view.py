@@ -1,0 +1,231 @@
+"""The interactive hop diagram: zoom, pan, click or arrow through hops, expand groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
+
+from mailview.core.model import Report
+from mailview.gui.diagram.palette import DiagramPalette, QtMetrics
+from mailview.gui.diagram.scene import KEY, DiagramScene
+from mailview.layout import Diagram, cards_per_row, layout_report
+
+ZOOM_STEP = 1.25
+MIN_ZOOM = 0.1
+MAX_ZOOM = 6.0
+CLICK_SLOP = 4  # pixels a press may move and still be a click rather than a pan
+
+
+# The zoom at which rows are wrapped to the view's width (and the window fits the route to
+# its width): text at 80 % of its design size is still comfortable to read.
+WRAP_ZOOM = 0.8
+
+
+class DiagramView(QGraphicsView):
+    """Shows a Report's route; emits `hopActivated(index)` (1-based) when the user picks a hop."""
+
+    hopActivated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._scene = DiagramScene(self)
+        self.setScene(self._scene)
+        self._metrics = QtMetrics()
+        self._report: Report | None = None
+        self._expanded: set[str] = set()
+        self._selected: int | None = None
+        self._highlighted: frozenset[int] = frozenset()
+        self._press: QPoint | None = None
+        self._per_row = 5  # cards per row: follows the view's width, so rows wrap to fit it
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
+    # -- public API ----------------------------------------------------------------------
+
+    def set_report(self, report: Report | None) -> None:
+        self._report = report
+        self._expanded = set()
+        self._selected = None
+        self._highlighted = frozenset()
+        self.resetTransform()
+        self._per_row = self._fitting_cards_per_row()
+        self._rebuild()
+        self.horizontalScrollBar().setValue(0)
+        self.verticalScrollBar().setValue(0)
+
+    def select_hop(self, index: int | None) -> None:
+        diagram = self.diagram()
+        if index is None or diagram is None:
+            self._selected = None
+            self._apply_state()
+            return
+        group = diagram.group_of_hop(index)
+        if group is not None and group.id not in self._expanded:
+            self._expanded.add(group.id)
+            self._rebuild()
+        self._selected = index
+        self._apply_state()
+        item = self._scene.hop_items.get(index)
+        if item is not None:
+            self.ensureVisible(item, 40, 40)
+
+    def highlight_hops(self, indices: Iterable[int]) -> None:
+        self._highlighted = frozenset(indices)
+        self._apply_state()
+
+    def zoom_in(self) -> None:
+        self._zoom(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self._zoom(1 / ZOOM_STEP)
+
+    def fit(self) -> None:
+        rect = self._scene.sceneRect()
+        if not rect.isEmpty():
+            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def hop_item_count(self) -> int:
+        return len(self._scene.cards)
+
+    def edge_label_texts(self) -> list[str]:
+        diagram = self.diagram()
+        if diagram is None:
+            return []
+        return [edge.label_text for edge in diagram.edges if edge.label_text is not None]
+
+    def diagram(self) -> Diagram | None:
+        """The layout currently drawn (None when there is no report)."""
+        return self._scene.diagram if self._report is not None else None
+
+    def diagram_scene(self) -> DiagramScene:
+        return self._scene
+
+    def expand_group(self, group_id: str, expanded: bool = True) -> None:
+        (self._expanded.add if expanded else self._expanded.discard)(group_id)
+        self._rebuild()
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        if self._report is None:
+            self._scene.clear()
+            self._scene.diagram = None
+            self._scene.cards, self._scene.hop_items = {}, {}
+            self._scene.edge_labels, self._scene.pills = [], {}
+            self._scene.setSceneRect(QRectF())
+            return
+        diagram = layout_report(
+            self._report,
+            metrics=self._metrics,
+            expanded=self._expanded,
+            max_per_row=self._per_row,
+            include_caption=False,  # the window shows subject and sender around the view
+        )
+        self._scene.build(diagram, DiagramPalette.from_qpalette(self.palette()))
+        self._apply_state()
+
+    def _apply_state(self) -> None:
+        self._scene.apply_state(self._selected, self._highlighted)
+
+    def _zoom(self, factor: float) -> None:
+        current = self.transform().m11()
+        target = min(max(current * factor, MIN_ZOOM), MAX_ZOOM)
+        if target != current:
+            self.scale(target / current, target / current)
+
+    # -- events --------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        per_row = self._fitting_cards_per_row()
+        if per_row != self._per_row:
+            self._per_row = per_row
+            self._rebuild()
+
+    def _fitting_cards_per_row(self) -> int:
+        # Rows are wrapped for the view's width at a zoom where card text is still easy to
+        # read, not at the current zoom: zooming should magnify, not re-arrange the route.
+        return cards_per_row(self.viewport().width() / WRAP_ZOOM)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._rebuild()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self._zoom(ZOOM_STEP if event.angleDelta().y() > 0 else 1 / ZOOM_STEP)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        press, self._press = self._press, None
+        pos = event.position().toPoint()
+        if press is not None and (pos - press).manhattanLength() <= CLICK_SLOP:
+            self._click(pos)
+        event.accept()  # the press was ours (a click or a pan): so is its release
+
+    def _click(self, pos: QPoint) -> None:
+        key = _key_at(self.itemAt(pos))
+        if key is None:
+            return
+        kind, _, value = key.partition(":")
+        if kind == "hop":
+            self.select_hop(int(value))
+            self.hopActivated.emit(int(value))
+        elif kind == "group":
+            self.expand_group(value)
+        elif kind == "collapse":
+            self.expand_group(value, expanded=False)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, mods = event.key(), event.modifiers()
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        if key in (Qt.Key.Key_Right, Qt.Key.Key_Left) and self._report is not None:
+            self._step(1 if key == Qt.Key.Key_Right else -1)
+        elif ctrl and key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_in()
+        elif ctrl and key == Qt.Key.Key_Minus:
+            self.zoom_out()
+        elif key == Qt.Key.Key_F and not ctrl:
+            self.fit()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def _step(self, direction: int) -> None:
+        assert self._report is not None
+        count = len(self._report.hops)
+        if count == 0:
+            return
+        if self._selected is None:
+            target = 1 if direction > 0 else count
+        else:
+            target = min(max(self._selected + direction, 1), count)
+        if target != self._selected:
+            self.select_hop(target)
+            self.hopActivated.emit(target)
+
+
+def _key_at(item: QGraphicsItem | None) -> str | None:
+    """What a click on `item` means: its own key, or the nearest ancestor's."""
+    while item is not None:
+        key = item.data(KEY)
+        if isinstance(key, str):
+            return key
+        item = item.parentItem()
+    return None
