@@ -1,0 +1,72 @@
+"""Application set-up and the entry point `mailview FILE...` ends in: `run(paths)`.
+
+The names set here decide where Qt keeps per-user files (QStandardPaths, and through
+it `settings.py`): everything lives under "mailview". An exception that escapes a slot
+is logged and told in the window's message bar instead of passing silently on stderr
+(PySide's default) or killing the app: a bug in one panel must not lose the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from types import TracebackType
+
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QApplication
+
+from mailview import __version__
+from mailview.gui.settings import Settings
+from mailview.gui.window import MainWindow
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "mailview"
+# Milliseconds to let running analyses finish on quit, so no pool thread outlives the
+# interpreter; an analysis still running after that is abandoned.
+SHUTDOWN_WAIT_MS = 5000
+
+
+def create_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication, created once, with mailview's names set."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv or [APP_NAME]))
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_NAME)
+    return app
+
+
+def run(paths: list[str]) -> int:
+    """Show the main window with one tab per path; returns the exit code."""
+    app = create_application(sys.argv[:1])
+    window = MainWindow(Settings())
+    previous_hook = sys.excepthook
+    sys.excepthook = _hook_for(window)
+    try:
+        window.show()
+        if paths:
+            window.open_paths(paths)
+        return app.exec()
+    finally:
+        sys.excepthook = previous_hook
+        pool = QThreadPool.globalInstance()
+        pool.clear()  # jobs not started yet are dropped
+        pool.waitForDone(SHUTDOWN_WAIT_MS)
+
+
+def _hook_for(
+    window: MainWindow,
+) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error", exc_info=(kind, error, tb))
+        with contextlib.suppress(RuntimeError):  # the window is already gone
+            window.show_message(
+                f"Something went wrong inside mailview ({kind.__name__}: {error}). "
+                "The open tabs are not affected; the details were written to the log."
+            )
+
+    return hook

@@ -1,0 +1,288 @@
+"""One message per tab: summary strip, hop diagram, findings, headers, source, hop details.
+
+A tab is built empty when its job is submitted and shows "Analysing…" until the result
+arrives. It remembers the id of its latest job and refuses any other result, so a slow
+earlier analysis can never overwrite a newer one. Everything here runs on the GUI
+thread and only builds widgets from a finished `Analysis`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mailview.core.model import Finding, Hop, Report
+from mailview.gui.diagram import DiagramView
+from mailview.gui.inputs import PathSource, Source
+from mailview.gui.panels import plain_label
+from mailview.gui.panels.findings import FindingsPanel, evidence_hops
+from mailview.gui.panels.headers import HeadersPanel
+from mailview.gui.panels.hop_details import HopDetailsPanel
+from mailview.gui.panels.source import SourcePanel
+from mailview.gui.panels.summary import SummaryPanel
+from mailview.gui.worker import Analysis
+
+# Default splitter sizes (pixels; only their ratio matters until the user drags one).
+DEFAULT_SIZES = {
+    "main": [660, 260],  # diagram and findings above, headers and hop details below
+    "upper": [1080, 320],  # diagram | findings
+    "lower": [960, 440],  # headers/source | hop details
+    "findings": [200, 260],  # list above explanation
+    "hop": [300, 160],  # hop fields above the header as written
+}
+
+LOADING, READY, FAILED = "loading", "ready", "failed"
+# Below this zoom a hop card's text is too small to read: the route starts at 100 % and
+# scrolls instead of being fitted.
+MIN_FIT_SCALE = 0.6
+
+
+class MessageTab(QWidget):
+    """The analysis of one input."""
+
+    stateChanged = Signal()
+
+    def __init__(self, source: Source, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.source = source
+        self.job_id: int | None = None
+        self.state = LOADING
+        self.analysis: Analysis | None = None
+        self.error: str | None = None
+        self.current_hop: int | None = None
+        self.highlighted_hops: list[int] = []
+        self._fit_pending = False
+
+        self.summary = SummaryPanel()
+        self.diagram = DiagramView()
+        self.diagram.setObjectName("diagram")
+        self.diagram.setAccessibleName("Hop diagram")
+        self.diagram.setAcceptDrops(False)  # drops go up to the window, which opens tabs
+        self.diagram.setMinimumSize(320, 180)
+        self.diagram.hopActivated.connect(self._on_hop_activated)
+        self.findings = FindingsPanel()
+        self.findings.findingSelected.connect(self._on_finding)
+        self.headers = HeadersPanel()
+        self.source_panel = SourcePanel()
+        self.hop_details = HopDetailsPanel()
+
+        self.lower_tabs = QTabWidget()
+        self.lower_tabs.setDocumentMode(True)
+        self.lower_tabs.addTab(self.headers, "Headers")
+        self.lower_tabs.addTab(self.source_panel, "Source")
+
+        self.splitters: dict[str, QSplitter] = {}
+        upper = self._splitter("upper", Qt.Orientation.Horizontal, self.diagram, self.findings)
+        lower = self._splitter(
+            "lower", Qt.Orientation.Horizontal, self.lower_tabs, self.hop_details
+        )
+        main = self._splitter("main", Qt.Orientation.Vertical, upper, lower)
+        self.splitters["findings"] = self.findings.splitter
+        self.splitters["hop"] = self.hop_details.splitter
+        self.findings.splitter.setSizes(DEFAULT_SIZES["findings"])
+
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.setSpacing(4)
+        content_layout.addWidget(self.summary)
+        content_layout.addWidget(main, 1)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._build_status_page())
+        self.pages.addWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.pages)
+        self._show_status(f"Analysing {source.title}…", None)
+
+    # --- jobs -------------------------------------------------------------------------
+
+    @property
+    def title(self) -> str:
+        return self.source.title
+
+    @property
+    def report(self) -> Report | None:
+        return None if self.analysis is None else self.analysis.report
+
+    @property
+    def path(self) -> str | None:
+        return self.source.path if isinstance(self.source, PathSource) else None
+
+    def begin(self, job_id: int, source: Source | None = None) -> None:
+        """A new job now owns this tab; results of earlier ones will be refused."""
+        self.job_id = job_id
+        if source is not None:
+            self.source = source
+        if self.analysis is None:
+            self.state = LOADING
+            self._show_status(f"Analysing {self.source.title}…", None)
+        self.stateChanged.emit()
+
+    def accept(self, job_id: int, analysis: Analysis) -> bool:
+        """Show `analysis` if it is the result of the latest job; False when stale."""
+        if job_id != self.job_id:
+            return False
+        self.analysis, self.error, self.state = analysis, None, READY
+        report = analysis.report
+        self.summary.set_report(report)
+        self.diagram.set_report(report)
+        self.findings.set_report(report)
+        self.headers.set_headers(report.headers)
+        self.source_panel.set_source(analysis.source_text, analysis.source_note)
+        self.current_hop = None
+        self.highlighted_hops = []
+        self.hop_details.set_hop(None, report)
+        self.pages.setCurrentIndex(1)
+        self._fit_pending = True
+        if self.isVisible():
+            QTimer.singleShot(0, self._initial_fit)  # once the layout has settled
+        self.stateChanged.emit()
+        return True
+
+    def fail(self, job_id: int, sentence: str) -> bool:
+        """Show why the input could not be analysed; False when the job is stale."""
+        if job_id != self.job_id:
+            return False
+        self.analysis, self.error, self.state = None, sentence, FAILED
+        self.diagram.set_report(None)
+        self._show_status(sentence, QStyle.StandardPixmap.SP_MessageBoxCritical)
+        self.stateChanged.emit()
+        return True
+
+    def _build_status_page(self) -> QWidget:
+        """Loading and failure get the whole tab: a centred sentence is what matters then."""
+        self.status_icon = QLabel()
+        self.status_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.status = plain_label(wrap=True)
+        self.status.setObjectName("tabStatus")
+        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.status.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.status.setFont(font)
+        self.hint = plain_label(
+            "Other tabs are not affected. Drop another file here, open one with Ctrl+O, "
+            "or close this tab with Ctrl+W.",
+            wrap=True,
+            selectable=False,
+        )
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setEnabled(False)
+        status_page = QWidget()
+        status_layout = QVBoxLayout(status_page)
+        status_layout.addStretch(1)
+        status_layout.addWidget(self.status_icon)
+        status_layout.addWidget(self.status)
+        status_layout.addWidget(self.hint)
+        status_layout.addStretch(2)
+        status_layout.setContentsMargins(48, 24, 48, 24)
+        return status_page
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._fit_pending:
+            QTimer.singleShot(0, self._initial_fit)
+
+    def _initial_fit(self) -> None:
+        """Fit the route to the view's width when that keeps it legible; rows are already
+        wrapped to that width, so a long route then scrolls down, oldest hop first."""
+        if not self._fit_pending or not self.diagram.isVisible():
+            return
+        self._fit_pending = False
+        scene = self.diagram.sceneRect()
+        view = self.diagram.viewport().rect()
+        if scene.isEmpty() or view.isEmpty():
+            return
+        scale = min(view.width() / scene.width(), 1.0)
+        if scale >= MIN_FIT_SCALE:
+            self.diagram.resetTransform()
+            self.diagram.scale(scale, scale)
+
+    def status_text(self) -> str:
+        """The sentence on the status page ("Analysing…", or the error)."""
+        return self.status.text()
+
+    def _show_status(self, text: str, icon: QStyle.StandardPixmap | None) -> None:
+        self.status.setText(text)
+        if icon is None:
+            self.status_icon.clear()
+        else:
+            self.status_icon.setPixmap(self.style().standardIcon(icon).pixmap(48, 48))
+        self.hint.setVisible(icon is not None)
+        self.pages.setCurrentIndex(0)
+
+    # --- hops and findings -------------------------------------------------------------
+
+    def hop(self, index: int) -> Hop | None:
+        report = self.report
+        if report is None or not 1 <= index <= len(report.hops):
+            return None
+        return report.hops[index - 1]
+
+    def select_hop(self, index: int | None) -> None:
+        """Select hop `index` (1-based) in the diagram and show its details."""
+        if index is not None and self.hop(index) is None:
+            return
+        self.diagram.select_hop(index)
+        self._show_hop(index)
+
+    def step_hop(self, delta: int) -> None:
+        """Move the hop selection by `delta`, starting from an end when none is selected."""
+        report = self.report
+        if report is None or not report.hops:
+            return
+        count = len(report.hops)
+        if self.current_hop is None:
+            target = 1 if delta > 0 else count
+        else:
+            target = max(1, min(count, self.current_hop + delta))
+        self.select_hop(target)
+
+    def _on_hop_activated(self, index: int) -> None:
+        self._show_hop(index)
+
+    def _show_hop(self, index: int | None) -> None:
+        hop = None if index is None else self.hop(index)
+        self.current_hop = None if hop is None else hop.index
+        self.hop_details.set_hop(hop, self.report)
+        if hop is not None:
+            self.headers.select_header_indices([hop.header_index])
+
+    def _on_finding(self, finding: Finding | None) -> None:
+        report = self.report
+        if report is None:
+            return
+        if finding is None:
+            self.highlighted_hops = []
+            self.diagram.highlight_hops([])
+            return
+        self.highlighted_hops = evidence_hops(report, finding)
+        self.diagram.highlight_hops(self.highlighted_hops)
+        indices = [e.header_index for e in finding.evidence if e.header_index is not None]
+        self.lower_tabs.setCurrentWidget(self.headers)
+        self.headers.select_header_indices(indices)
+
+    # --- layout -------------------------------------------------------------------------
+
+    def _splitter(
+        self, name: str, orientation: Qt.Orientation, first: QWidget, second: QWidget
+    ) -> QSplitter:
+        splitter = QSplitter(orientation)
+        splitter.setObjectName(name)
+        splitter.addWidget(first)
+        splitter.addWidget(second)
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 1)
+        splitter.setSizes(DEFAULT_SIZES[name])
+        self.splitters[name] = splitter
+        return splitter

@@ -1,0 +1,593 @@
+"""The main window: tabs of analysed messages, menus, drops, paste, export.
+
+Strategy: the window owns the only Worker and routes each result to the tab whose job
+it was (a dict from job id to tab); a tab refuses results of any job but its latest.
+Inputs arrive as Qt types (a drop's QMimeData, the clipboard) and leave `inputs` as
+plain `Source`s. Problems are told in words inside the window — a tab's status page
+for an input that could not be analysed, the message bar above the tabs for the rest —
+never with a modal dialog, so twenty bad files do not mean twenty clicks.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QIcon,
+    QKeyEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mailview.core.model import Report
+from mailview.gui.diagram import export_png, export_svg, render_image
+from mailview.gui.inputs import (
+    PASTED_NAME,
+    PathSource,
+    Source,
+    can_accept,
+    sources_from_mime,
+)
+from mailview.gui.message_tab import FAILED, READY, MessageTab
+from mailview.gui.panels import Banner, plain_label
+from mailview.gui.settings import Settings
+from mailview.gui.worker import Analysis, Worker
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = QSize(1400, 900)
+WELCOME = (
+    "Drop an email message here (.eml, .msg, mbox, or a message dragged out of your mail "
+    "client), open one with Ctrl+O, or copy a message's headers and press Ctrl+V.\n"
+    "Nothing is sent anywhere: the analysis runs on this computer."
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        worker: Worker | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("mailview")
+        self.setAcceptDrops(True)
+        self.settings = settings or Settings()
+        self.worker = worker or Worker()
+        self.worker.setParent(self)
+        self.worker.succeeded.connect(self._on_succeeded)
+        self.worker.failed.connect(self._on_failed)
+        self._jobs: dict[int, MessageTab] = {}
+
+        self.message_bar = Banner()
+        self.message_bar.setObjectName("messageBar")
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("messageTabs")
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideMiddle)
+        self.tabs.setUsesScrollButtons(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.currentChanged.connect(self._update_actions)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._build_welcome())
+        self.stack.addWidget(self.tabs)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self.statusBar().showMessage("Ready", 3000)
+        self._restore_window()
+        self._update_actions()
+
+    # --- opening --------------------------------------------------------------------
+
+    def open_paths(self, paths: Iterable[str]) -> list[MessageTab]:
+        """One tab per file; a file already open is reloaded in its tab instead."""
+        opened = []
+        for path in paths:
+            absolute = os.path.abspath(path)
+            existing = self._tab_for_path(absolute)
+            if existing is not None:
+                self.tabs.setCurrentWidget(existing)
+                self.analyze_into(existing, PathSource(absolute))
+                opened.append(existing)
+            else:
+                opened.append(self.open_source(PathSource(absolute)))
+        return opened
+
+    def open_sources(self, sources: Iterable[Source]) -> list[MessageTab]:
+        opened = []
+        for source in sources:
+            if isinstance(source, PathSource):
+                opened += self.open_paths([source.path])
+            else:
+                opened.append(self.open_source(source))
+        return opened
+
+    def open_source(self, source: Source) -> MessageTab:
+        """A new tab for `source`, analysed in the background."""
+        tab = MessageTab(source)
+        self._restore_layout(tab)
+        tab.stateChanged.connect(lambda: self._refresh_tab(tab))
+        index = self.tabs.addTab(tab, source.title)
+        self.tabs.setCurrentIndex(index)
+        self.stack.setCurrentWidget(self.tabs)
+        self.analyze_into(tab, source)
+        return tab
+
+    def analyze_into(self, tab: MessageTab, source: Source | None = None) -> int:
+        """Start a job for `tab` (its own source unless given); the tab takes only its result."""
+        job_id = self.worker.submit(source or tab.source)
+        self._jobs[job_id] = tab
+        tab.begin(job_id, source)
+        return job_id
+
+    def reload_current(self) -> None:
+        tab = self.current_tab()
+        if tab is not None:
+            self.analyze_into(tab)
+
+    def paste(self) -> None:
+        """Analyse what the clipboard holds: message bytes, a copied file, or header text."""
+        mime = QGuiApplication.clipboard().mimeData()
+        sources = [] if mime is None else sources_from_mime(mime, PASTED_NAME, "pasted message")
+        if not sources:
+            self.show_message(
+                "The clipboard holds no text to analyse. Copy a message's headers "
+                "(in Outlook: File › Properties › Internet headers; in Gmail: Show original) "
+                "and press Ctrl+V again."
+            )
+            return
+        self.open_sources(sources)
+
+    def _on_succeeded(self, job_id: int, analysis: object) -> None:
+        tab = self._jobs.pop(job_id, None)
+        if tab is None or self.tabs.indexOf(tab) < 0 or not isinstance(analysis, Analysis):
+            return  # the tab was closed meanwhile
+        if tab.accept(job_id, analysis) and tab.path is not None:
+            self.settings.add_recent_file(tab.path)
+
+    def _on_failed(self, job_id: int, sentence: str) -> None:
+        tab = self._jobs.pop(job_id, None)
+        if tab is not None and self.tabs.indexOf(tab) >= 0:
+            tab.fail(job_id, sentence)
+
+    # --- tabs ---------------------------------------------------------------------------
+
+    def current_tab(self) -> MessageTab | None:
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, MessageTab) else None
+
+    def tab(self, index: int) -> MessageTab:
+        widget = self.tabs.widget(index)
+        assert isinstance(widget, MessageTab)
+        return widget
+
+    def tab_count(self) -> int:
+        return self.tabs.count()
+
+    def close_tab(self, index: int | None = None) -> None:
+        if index is None:
+            index = self.tabs.currentIndex()
+        widget = self.tabs.widget(index)
+        if widget is None:
+            return
+        self.tabs.removeTab(index)
+        self._jobs = {job: tab for job, tab in self._jobs.items() if tab is not widget}
+        widget.deleteLater()
+        if not self.tabs.count():
+            self.stack.setCurrentIndex(0)
+        self._update_actions()
+
+    def cycle_tab(self, step: int) -> None:
+        count = self.tabs.count()
+        if count:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % count)
+
+    def _tab_for_path(self, path: str) -> MessageTab | None:
+        for index in range(self.tabs.count()):
+            tab = self.tab(index)
+            if tab.path == path:
+                return tab
+        return None
+
+    def _refresh_tab(self, tab: MessageTab) -> None:
+        index = self.tabs.indexOf(tab)
+        if index < 0:
+            return
+        self.tabs.setTabText(index, tab.title)
+        icon = QIcon()
+        if tab.state == FAILED:
+            icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self.tabs.setTabIcon(index, icon)
+        lines = [tab.path or tab.title]
+        if tab.report is not None and tab.report.message.subject:
+            lines.insert(0, tab.report.message.subject)
+        # Qt guesses whether a tooltip is rich text; escaped, the subject shows as written.
+        self.tabs.setTabToolTip(index, "<p>" + "<br>".join(html.escape(x) for x in lines) + "</p>")
+        if tab is self.current_tab():
+            self._update_actions()
+
+    # --- diagram actions -------------------------------------------------------------------
+
+    def _current_report(self) -> Report | None:
+        tab = self.current_tab()
+        return None if tab is None else tab.report
+
+    def _with_diagram(self, action: Callable[[MessageTab], None]) -> None:
+        tab = self.current_tab()
+        if tab is not None and tab.report is not None:
+            action(tab)
+
+    def export_diagram(self, path: str, kind: str) -> bool:
+        """Write the current tab's diagram as `kind` ("png" or "svg"); errors go to the bar."""
+        report = self._current_report()
+        if report is None:
+            self.show_message("Open a message first: there is no diagram to export.", "info")
+            return False
+        try:
+            if kind == "svg":
+                export_svg(report, path)
+            else:
+                export_png(report, path)
+        except OSError as err:
+            reason = err.strerror or str(err)
+            self.show_message(f"The diagram could not be saved to {path}: {reason}.")
+            return False
+        self.statusBar().showMessage(f"Diagram saved to {path}", 5000)
+        return True
+
+    def _ask_export(self, kind: str) -> None:
+        report = self._current_report()
+        if report is None:
+            return
+        stem = Path(report.input.name).stem or "message"
+        stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in stem)
+        suggested = os.path.join(self.settings.last_dir(), f"{stem}-route.{kind}")
+        label = "PNG image (*.png)" if kind == "png" else "SVG drawing (*.svg)"
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Export diagram as {kind.upper()}", suggested, label
+        )
+        if path:
+            self.settings.set_last_dir(os.path.dirname(path))
+            self.export_diagram(path, kind)
+
+    def copy_diagram(self) -> None:
+        report = self._current_report()
+        if report is None:
+            return
+        # Light colours on purpose: the copy is pasted into tickets and documents.
+        QGuiApplication.clipboard().setImage(render_image(report))
+        self.statusBar().showMessage("Diagram copied to the clipboard", 4000)
+
+    # --- messages ---------------------------------------------------------------------------
+
+    def show_message(self, text: str, kind: str = Banner.ERROR) -> None:
+        """The window's one place for problems that belong to no tab."""
+        self.message_bar.show_message(text, kind)
+
+    def message_text(self) -> str:
+        return self.message_bar.text()
+
+    # --- drops and keys ---------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._accept_drag(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self._accept_drag(event)
+
+    def _accept_drag(self, event: QDragMoveEvent) -> None:
+        mime = event.mimeData()
+        if mime is not None and can_accept(mime):
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        sources = [] if mime is None else sources_from_mime(mime)
+        if not sources:
+            event.ignore()
+            self.show_message(
+                "Nothing in that drop can be opened: drop message files, or a message "
+                "dragged out of a mail client. Links are not downloaded."
+            )
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.open_sources(sources)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # The Paste action's shortcut covers an active window; this catches Ctrl+V that
+        # reached the window itself (no text field took it) while the shortcut could not.
+        if event.matches(QKeySequence.StandardKey.Paste):
+            event.accept()
+            self.paste()
+            return
+        super().keyPressEvent(event)
+
+    # --- settings -------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.set_geometry(self.saveGeometry())
+        self.settings.set_window_state(self.saveState())
+        self.settings.sync()
+        super().closeEvent(event)
+
+    def _restore_window(self) -> None:
+        geometry = self.settings.geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(DEFAULT_SIZE)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+
+    def _restore_layout(self, tab: MessageTab) -> None:
+        """New tabs take the splitter sizes the user last chose; moves are remembered."""
+        for name, splitter in tab.splitters.items():
+            state = self.settings.layout(name)
+            if state is not None:
+                splitter.restoreState(state)
+            splitter.splitterMoved.connect(
+                lambda _pos, _index, name=name, splitter=splitter: self._save_layout(name, splitter)
+            )
+
+    def _save_layout(self, name: str, splitter: QSplitter) -> None:
+        self.settings.set_layout(name, splitter.saveState())
+
+    # --- building -----------------------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcuts: Iterable[QKeySequence | QKeySequence.StandardKey | str] = (),
+        icon: QIcon | None = None,
+        tip: str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        keys = [k if isinstance(k, QKeySequence) else QKeySequence(k) for k in shortcuts]
+        if keys:
+            action.setShortcuts(keys)
+            shown = keys[0].toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{tip or text.rstrip('…')} ({shown})")
+        elif tip:
+            action.setToolTip(tip)
+        if icon is not None:
+            action.setIcon(icon)
+        action.triggered.connect(lambda _checked=False: slot())
+        # Window-wide: the shortcuts work whichever panel has the focus.
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        style = self.style()
+        std = QStyle.StandardPixmap
+
+        def themed(name: str, fallback: QStyle.StandardPixmap | None = None) -> QIcon:
+            backup = style.standardIcon(fallback) if fallback is not None else QIcon()
+            return QIcon.fromTheme(name, backup)
+
+        ctrl = "Ctrl+"
+        self.open_action = self._action(
+            "&Open…", self.ask_open, [QKeySequence.StandardKey.Open],
+            themed("document-open", std.SP_DialogOpenButton), "Open message files",
+        )  # fmt: skip
+        self.paste_action = self._action(
+            "&Paste headers", self.paste, [QKeySequence.StandardKey.Paste],
+            themed("edit-paste"), "Analyse headers copied to the clipboard",
+        )  # fmt: skip
+        self.reload_action = self._action(
+            "&Reload", self.reload_current, [QKeySequence.StandardKey.Refresh, "F5"],
+            themed("view-refresh", std.SP_BrowserReload),
+        )  # fmt: skip
+        self.close_tab_action = self._action(
+            "&Close tab", self.close_tab, [ctrl + "W", ctrl + "F4"]
+        )
+        self.quit_action = self._action("&Quit", self.close, [ctrl + "Q"])
+        self.next_tab_action = self._action(
+            "Next tab", lambda: self.cycle_tab(1), [ctrl + "Tab", ctrl + "PgDown"]
+        )
+        self.previous_tab_action = self._action(
+            "Previous tab", lambda: self.cycle_tab(-1), [ctrl + "Shift+Tab", ctrl + "PgUp"]
+        )
+        self.zoom_in_action = self._action(
+            "Zoom &in", lambda: self._with_diagram(lambda t: t.diagram.zoom_in()),
+            [QKeySequence.StandardKey.ZoomIn, ctrl + "="], themed("zoom-in"),
+        )  # fmt: skip
+        self.zoom_out_action = self._action(
+            "Zoom &out", lambda: self._with_diagram(lambda t: t.diagram.zoom_out()),
+            [QKeySequence.StandardKey.ZoomOut], themed("zoom-out"),
+        )  # fmt: skip
+        self.fit_action = self._action(
+            "&Fit diagram", lambda: self._with_diagram(lambda t: t.diagram.fit()),
+            [ctrl + "0"], themed("zoom-fit-best"), "Fit the whole route in view",
+        )  # fmt: skip
+        self.next_hop_action = self._action(
+            "&Next hop", lambda: self._with_diagram(lambda t: t.step_hop(1)),
+            ["Alt+Right", "]"], themed("go-next", std.SP_ArrowRight), "Select the next (newer) hop",
+        )  # fmt: skip
+        self.previous_hop_action = self._action(
+            "&Previous hop", lambda: self._with_diagram(lambda t: t.step_hop(-1)),
+            ["Alt+Left", "["], themed("go-previous", std.SP_ArrowLeft),
+            "Select the previous (older) hop",
+        )  # fmt: skip
+        self.export_png_action = self._action(
+            "Diagram as &PNG…", lambda: self._ask_export("png"),
+            icon=themed("document-save-as", std.SP_DialogSaveButton),
+            tip="Save the hop diagram as a PNG image",
+        )  # fmt: skip
+        self.export_svg_action = self._action(
+            "Diagram as &SVG…", lambda: self._ask_export("svg"),
+            tip="Save the hop diagram as an SVG drawing",
+        )  # fmt: skip
+        self.copy_diagram_action = self._action(
+            "&Copy diagram", self.copy_diagram, [ctrl + "Shift+C"], themed("edit-copy"),
+            "Copy the hop diagram to the clipboard as an image",
+        )  # fmt: skip
+        self.sample_action = self._action("Open the &sample message", self.open_sample)
+        self._diagram_actions = (
+            self.zoom_in_action, self.zoom_out_action, self.fit_action, self.next_hop_action,
+            self.previous_hop_action, self.export_png_action, self.export_svg_action,
+            self.copy_diagram_action,
+        )  # fmt: skip
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = QMenu("Open &recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self.paste_action)
+        file_menu.addAction(self.reload_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.close_tab_action)
+        file_menu.addAction(self.quit_action)
+        view_menu = bar.addMenu("&View")
+        for action in (self.zoom_in_action, self.zoom_out_action, self.fit_action):
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.previous_hop_action)
+        view_menu.addAction(self.next_hop_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.next_tab_action)
+        view_menu.addAction(self.previous_tab_action)
+        export_menu = bar.addMenu("&Export")
+        export_menu.addAction(self.export_png_action)
+        export_menu.addAction(self.export_svg_action)
+        export_menu.addAction(self.copy_diagram_action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.sample_action)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Main toolbar")
+        toolbar.setObjectName("mainToolbar")  # saveState needs a name
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setIconSize(QSize(16, 16))
+        groups = (
+            (self.open_action, self.paste_action),
+            (self.zoom_out_action, self.zoom_in_action, self.fit_action),
+            (self.previous_hop_action, self.next_hop_action),
+            (self.export_png_action, self.copy_diagram_action),
+        )
+        for position, group in enumerate(groups):
+            if position:
+                toolbar.addSeparator()
+            for action in group:
+                toolbar.addAction(action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+
+    def _build_welcome(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("welcome")
+        title = QLabel("mailview")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 2)
+        font.setBold(True)
+        title.setFont(font)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = plain_label(WELCOME, wrap=True, selectable=False)
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setMaximumWidth(640)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for label, slot in (
+            ("Open…", self.ask_open),
+            ("Paste headers", self.paste),
+            ("Open the sample message", self.open_sample),
+        ):
+            button = QPushButton(label)
+            button.clicked.connect(lambda _checked=False, slot=slot: slot())
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        layout.addWidget(title)
+        layout.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(12)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
+        return page
+
+    # --- menus --------------------------------------------------------------------------
+
+    def ask_open(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Open messages",
+            self.settings.last_dir(),
+            "Email messages (*.eml *.msg *.mbox *.txt *.mbx);;All files (*)",
+        )
+        if paths:
+            self.settings.set_last_dir(os.path.dirname(paths[0]))
+            self.open_paths(paths)
+
+    def open_sample(self) -> None:
+        from mailview.assets import sample_message  # noqa: PLC0415 — only when asked
+
+        self.open_paths([str(sample_message())])
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_files()  # files gone since are left out here
+        for path in recent:
+            action = self.recent_menu.addAction(path.replace("&", "&&"))
+            action.triggered.connect(lambda _checked=False, path=path: self.open_paths([path]))
+        if not recent:
+            empty = self.recent_menu.addAction("No recent files")
+            empty.setEnabled(False)
+            return
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction("Clear the list", self.settings.clear_recent_files)
+
+    def _update_actions(self) -> None:
+        tab = self.current_tab()
+        has_report = tab is not None and tab.state == READY
+        for action in self._diagram_actions:
+            action.setEnabled(has_report)
+        has_tab = tab is not None
+        self.close_tab_action.setEnabled(has_tab)
+        self.reload_action.setEnabled(has_tab)
+        self.setWindowTitle("mailview" if tab is None else f"{tab.title} — mailview")

@@ -1,0 +1,155 @@
+"""Analysis off the GUI thread: jobs run in the global QThreadPool, results come back queued.
+
+Strategy (after Anki's `aqt/operations`): the GUI thread only submits a plain-Python
+`Source` and later builds widgets from the result; reading the file, the analysis and
+decoding the source text for display all happen in a pool thread. A task reports
+through a private relay object whose signals are connected *queued* to the Worker, and
+the Worker re-emits them on the GUI thread — so whoever listens (a lambda included) is
+always called on the GUI thread. Every job gets an id; callers keep the id of their
+latest job and drop any other result (a slow first drop must not overwrite a second).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, SignalInstance, Slot
+
+from mailview.core.analyze import AnalysisOptions, analyze_bytes, analyze_text
+from mailview.core.errors import InputError
+from mailview.core.load import read_path
+from mailview.core.model import Report
+from mailview.gui.inputs import PathSource, Source, TextSource
+
+log = logging.getLogger(__name__)
+
+# The source view shows at most this many characters: a 50 MB message is mostly base64
+# attachments, and a QPlainTextEdit holding all of it costs seconds and hundreds of MB.
+SOURCE_VIEW_LIMIT = 2_000_000  # characters of text, or bytes of a file
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything a message tab shows, prepared off the GUI thread."""
+
+    report: Report
+    source_text: str  # the input decoded as UTF-8 with replacement, maybe cut short
+    source_note: str | None = None  # why the source view is incomplete, in words
+
+
+Analyze = Callable[[Source], Analysis]
+
+
+def analyze_source(source: Source, options: AnalysisOptions | None = None) -> Analysis:
+    """Read and analyse `source`; raises InputError with a sentence for the user."""
+    if isinstance(source, TextSource):
+        report = analyze_text(source.text, source.name, options)
+        shown = source.text[:SOURCE_VIEW_LIMIT]
+        return Analysis(report, shown, _cut_note(len(source.text), "characters"))
+    if isinstance(source, PathSource):
+        data = read_path(source.path)
+        name = source.title
+    else:
+        data, name = source.data, source.name
+    report = analyze_bytes(data, name, None, options)
+    # Only the head is decoded: decoding 50 MB to throw most of it away is waste. A
+    # character cut in half at the end becomes one replacement mark, which is honest.
+    shown = data[:SOURCE_VIEW_LIMIT].decode("utf-8", "replace")
+    return Analysis(report, shown, _cut_note(len(data), "bytes"))
+
+
+def _cut_note(size: int, unit: str) -> str | None:
+    if size <= SOURCE_VIEW_LIMIT:
+        return None
+    return (
+        f"The source view shows the first {SOURCE_VIEW_LIMIT / 1e6:.0f} million {unit} of "
+        f"{size / 1e6:.1f} million; the analysis read all of it."
+    )
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; tasks emit on it from pool threads."""
+
+    succeeded = Signal(int, object)
+    failed = Signal(int, str)
+
+
+class _AnalysisTask(QRunnable):
+    def __init__(self, job_id: int, source: Source, analyze: Analyze, relay: _Relay) -> None:
+        super().__init__()
+        self._job_id = job_id
+        self._source = source
+        self._analyze = analyze
+        self._relay = relay
+
+    def run(self) -> None:
+        try:
+            analysis = self._analyze(self._source)
+        except InputError as err:
+            self._emit(self._relay.failed, err.sentence)
+        except Exception as err:  # a bug must end as a message in the tab, not a dead job
+            log.exception("analysis of %r failed", self._source.title)
+            self._emit(
+                self._relay.failed,
+                f"mailview could not analyse this input because of an internal error "
+                f"({type(err).__name__}: {err}). Please report it with the input if you can.",
+            )
+        else:
+            self._emit(self._relay.succeeded, analysis)
+
+    def _emit(self, signal: SignalInstance, payload: object) -> None:
+        try:
+            signal.emit(self._job_id, payload)
+        except RuntimeError:
+            # The window (and the relay with it) was closed while the job ran: the
+            # result has nobody to go to.
+            log.debug("job %d finished after its worker was deleted", self._job_id)
+
+
+class Worker(QObject):
+    """Runs analyses in a thread pool; `succeeded`/`failed` arrive on the GUI thread."""
+
+    succeeded = Signal(int, object)  # job id, Analysis
+    failed = Signal(int, str)  # job id, one sentence for the user
+
+    def __init__(
+        self,
+        analyze: Analyze = analyze_source,
+        pool: QThreadPool | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._analyze = analyze
+        self._pool = pool or QThreadPool.globalInstance()
+        self._relay = _Relay(self)
+        queued = Qt.ConnectionType.QueuedConnection
+        self._relay.succeeded.connect(self._deliver_success, queued)
+        self._relay.failed.connect(self._deliver_failure, queued)
+        self._pending: set[int] = set()
+
+    # Ids are unique across workers, so a result can never be mistaken for another's.
+    _ids = itertools.count(1)
+
+    def submit(self, source: Source) -> int:
+        """Start analysing `source`; returns the job's id."""
+        job_id = next(Worker._ids)
+        self._pending.add(job_id)
+        self._pool.start(_AnalysisTask(job_id, source, self._analyze, self._relay))
+        return job_id
+
+    def pending(self) -> int:
+        """How many submitted jobs have not reported yet."""
+        return len(self._pending)
+
+    @Slot(int, object)
+    def _deliver_success(self, job_id: int, analysis: object) -> None:
+        self._pending.discard(job_id)
+        self.succeeded.emit(job_id, analysis)
+
+    @Slot(int, str)
+    def _deliver_failure(self, job_id: int, sentence: str) -> None:
+        self._pending.discard(job_id)
+        self.failed.emit(job_id, sentence)
