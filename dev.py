@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up mailview in a local virtual environment and run it or its checks.
 
-    python3 dev.py run     # install into .venv (first time) and open the sample message
+    python3 dev.py run     # install into .venv (first time) and open the app on the sample
     python3 dev.py test    # install with the test tools and run every check
 
 Only the standard library is used here, so this works on a fresh Python 3.11+.
@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+SAMPLE = ROOT / "resources" / "samples" / "sample-phish.eml"
 
 
 def ensure_venv(extras: str) -> None:
@@ -70,7 +71,7 @@ def main(argv: list[str]) -> int:
     if argv[0] == "test":
         return test(argv[1:])
     ensure_venv("")
-    return run(tool("mailview"), "analyze", "--sample", *argv[1:])
+    return run(tool("mailview"), str(SAMPLE), *argv[1:])
 
 
 if __name__ == "__main__":
