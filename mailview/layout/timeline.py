@@ -105,22 +105,22 @@ def _hop_list(hops: Sequence[int]) -> str:
 def _markers(
     points: list[tuple[int, float]], y: float, left: float, right: float, measure: Metrics
 ) -> tuple[TimelineMarker, ...]:
-    clusters: list[list[tuple[int, float]]] = [
-        [p] for p in sorted(points, key=lambda p: (p[1], p[0]))
-    ]
-    while True:
-        boxes = [_marker_label(c, y, left, right, measure) for c in clusters]
-        clash = next(
-            (
-                i
-                for i in range(len(boxes) - 1)
-                if boxes[i].rect.right + _LABEL_GAP > boxes[i + 1].rect.x
-            ),
-            None,
-        )
-        if clash is None:
-            break
-        clusters[clash : clash + 2] = [clusters[clash] + clusters[clash + 1]]
+    """One marker per hop, merged left to right while their labels would collide.
+
+    A stack keeps this linear in the number of hops (500-hop messages exist): each new
+    marker only has to be compared with the last one kept, and a merge only re-measures
+    the merged label.
+    """
+    clusters: list[list[tuple[int, float]]] = []
+    boxes: list[Text] = []
+    for point in sorted(points, key=lambda p: (p[1], p[0])):
+        clusters.append([point])
+        boxes.append(_marker_label(clusters[-1], y, left, right, measure))
+        while len(boxes) > 1 and boxes[-2].rect.right + _LABEL_GAP > boxes[-1].rect.x:
+            merged = clusters[-2] + clusters[-1]
+            del clusters[-2:], boxes[-2:]
+            clusters.append(merged)
+            boxes.append(_marker_label(merged, y, left, right, measure))
     return tuple(
         TimelineMarker(_mean_x(c), tuple(sorted(i for i, _ in c)), box)
         for c, box in zip(clusters, boxes, strict=True)

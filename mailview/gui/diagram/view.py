@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
+from PySide6.QtGui import (
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QResizeEvent,
+    QShowEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
 from mailview.core.model import Report
@@ -40,6 +47,7 @@ class DiagramView(QGraphicsView):
         self._highlighted: frozenset[int] = frozenset()
         self._press: QPoint | None = None
         self._per_row = 5  # cards per row: follows the view's width, so rows wrap to fit it
+        self._stale = False  # a report is set but not drawn yet (the view was hidden)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
@@ -55,12 +63,23 @@ class DiagramView(QGraphicsView):
         self._selected = None
         self._highlighted = frozenset()
         self.resetTransform()
-        self._per_row = self._fitting_cards_per_row()
-        self._rebuild()
+        # A hidden view does not know its final width yet, and rows wrap to that width:
+        # build when it is shown (or first asked), so a big route is laid out only once.
+        self._stale = report is not None and not self.isVisible()
+        if not self._stale:
+            self._per_row = self._fitting_cards_per_row()
+            self._rebuild()
         self.horizontalScrollBar().setValue(0)
         self.verticalScrollBar().setValue(0)
 
+    def _ensure_built(self) -> None:
+        if self._stale:
+            self._stale = False
+            self._per_row = self._fitting_cards_per_row()
+            self._rebuild()
+
     def select_hop(self, index: int | None) -> None:
+        self._ensure_built()
         diagram = self.diagram()
         if index is None or diagram is None:
             self._selected = None
@@ -77,6 +96,7 @@ class DiagramView(QGraphicsView):
             self.ensureVisible(item, 40, 40)
 
     def highlight_hops(self, indices: Iterable[int]) -> None:
+        self._ensure_built()
         self._highlighted = frozenset(indices)
         self._apply_state()
 
@@ -87,14 +107,17 @@ class DiagramView(QGraphicsView):
         self._zoom(1 / ZOOM_STEP)
 
     def fit(self) -> None:
+        self._ensure_built()
         rect = self._scene.sceneRect()
         if not rect.isEmpty():
             self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
 
     def hop_item_count(self) -> int:
+        self._ensure_built()
         return len(self._scene.cards)
 
     def edge_label_texts(self) -> list[str]:
+        self._ensure_built()
         diagram = self.diagram()
         if diagram is None:
             return []
@@ -102,12 +125,15 @@ class DiagramView(QGraphicsView):
 
     def diagram(self) -> Diagram | None:
         """The layout currently drawn (None when there is no report)."""
+        self._ensure_built()
         return self._scene.diagram if self._report is not None else None
 
     def diagram_scene(self) -> DiagramScene:
+        self._ensure_built()
         return self._scene
 
     def expand_group(self, group_id: str, expanded: bool = True) -> None:
+        self._ensure_built()
         (self._expanded.add if expanded else self._expanded.discard)(group_id)
         self._rebuild()
 
@@ -142,8 +168,14 @@ class DiagramView(QGraphicsView):
 
     # -- events --------------------------------------------------------------------------
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._ensure_built()
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        if self._stale:
+            return  # drawn when shown, at the size it has then
         per_row = self._fitting_cards_per_row()
         if per_row != self._per_row:
             self._per_row = per_row

@@ -6,6 +6,8 @@ it reads in a dark theme, on a grey-scale printout and for colour-blind analysts
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -63,8 +65,12 @@ _STRENGTH = {
 _ROLE_FINDING = Qt.ItemDataRole.UserRole
 
 
+@functools.cache
 def severity_icon(severity: Severity, size: int = 16) -> QIcon:
-    """A drawn icon whose shape differs per severity: octagon, triangle, circle, 'i'."""
+    """A drawn icon whose shape differs per severity: octagon, triangle, circle, 'i'.
+
+    Drawn once per severity and size: a route with hundreds of findings reuses them.
+    """
     ratio = 2.0  # drawn at twice the size so it stays sharp on high-DPI screens
     pixmap = QPixmap(int(size * ratio), int(size * ratio))
     pixmap.setDevicePixelRatio(ratio)

@@ -8,7 +8,7 @@ worker; this panel only displays them.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextOption
+from PySide6.QtGui import QShowEvent, QTextOption
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
 from mailview.gui.panels import monospace_font, plain_label
@@ -34,6 +34,7 @@ class SourcePanel(QWidget):
         self.note.hide()
         self.wrap = QCheckBox("Wrap long lines")
         self.wrap.toggled.connect(self._on_wrap)
+        self._pending: str | None = None
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
@@ -46,12 +47,28 @@ class SourcePanel(QWidget):
         layout.addWidget(self.view, 1)
 
     def set_source(self, text: str, note: str | None = None) -> None:
-        self.view.setPlainText(text)
+        # Laying out megabytes of text takes the GUI thread a noticeable moment: it is
+        # done when the panel is first shown, not for every message opened.
+        self._pending = text
+        self.view.clear()
         self.note.setText(note or "")
         self.note.setVisible(bool(note))
+        if self.isVisible():
+            self._fill()
 
     def text(self) -> str:
+        self._fill()
         return self.view.toPlainText()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fill()
+
+    def _fill(self) -> None:
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            self.view.setPlainText(pending)
 
     def _on_wrap(self, on: bool) -> None:
         mode = QPlainTextEdit.LineWrapMode.WidgetWidth if on else QPlainTextEdit.LineWrapMode.NoWrap
