@@ -60,3 +60,13 @@ def same_org(a: str | None, b: str | None) -> bool:
 
 def _last_two(host: str) -> str:
     return ".".join(host.rsplit(".", 2)[-2:])
+
+
+def public_suffix(host: str) -> str | None:
+    """The public suffix of `host` when the Public Suffix List knows it, else None.
+
+    Unlike `org_domain`, unknown top-level labels are not assumed to be suffixes: this
+    answers "does this look like a real domain name?".
+    """
+    result = _psl().publicsuffix(host, accept_unknown=False)
+    return result if isinstance(result, str) else None
