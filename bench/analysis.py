@@ -23,6 +23,7 @@ from mailview.core.analyze import AnalysisOptions, analyze_bytes
 from mailview.core.domains import org_domain
 from mailview.core.errors import InputError
 from mailview.core.ipscope import parse_ip, scope_of
+from mailview.core.received import _ipv6_text
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SKIP = {"SOURCES.md", "MANIFEST.tsv"}
@@ -38,6 +39,7 @@ def clear_caches() -> None:
     parse_ip.cache_clear()
     scope_of.cache_clear()
     org_domain.cache_clear()
+    _ipv6_text.cache_clear()
 
 
 def timed(action: Callable[[str, bytes], object], name: str, data: bytes) -> float:

@@ -134,3 +134,24 @@ def test_the_app_without_a_display_says_so_in_one_sentence() -> None:
     assert done.returncode == 1
     assert done.stderr.startswith("mailview: there is no display to open a window on")
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_dkim_keys_folder_verifies_signatures_offline(tmp_path: Path) -> None:
+    from tests.auth_signing import DOMAIN, SELECTOR, dkim_sign, key_pair, plain_message
+
+    pair = key_pair()
+    message = tmp_path / "signed.eml"
+    message.write_bytes(dkim_sign(plain_message(), pair))
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / f"{SELECTOR}._domainkey.{DOMAIN}.txt").write_bytes(pair.record)
+
+    without = json.loads(mailview("analyze", "--json", str(message)).stdout)
+    with_keys = json.loads(
+        mailview("analyze", "--json", "--dkim-keys", str(keys), str(message)).stdout
+    )
+    assert without["auth"]["dkim"][0]["verification"] == "unverifiable"
+    assert with_keys["auth"]["dkim"][0]["verification"] == "pass"
+    assert with_keys["auth"]["dkim"][0]["body_hash"] == "match"
+    assert with_keys["auth"]["dkim"][0]["domain"] == DOMAIN
+    assert mailview("analyze", "--dkim-keys", str(tmp_path / "nope"), str(message)).returncode == 2

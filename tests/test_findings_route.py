@@ -3,9 +3,9 @@
 from datetime import UTC, datetime
 
 from mailview.core.chain import Route
-from mailview.core.findings import RuleContext, run_rules
 from mailview.core.findings import route as rules
 from mailview.core.findings.context import describe_delay
+from mailview.core.findings.registry import RuleContext, run_rules
 from mailview.core.model import Finding, LoadedMessage, ReceivedFields, Severity
 from tests.helpers import at, hop, plus, route_of
 

@@ -98,3 +98,56 @@ def test_error_document_shape(tmp_path: Path) -> None:
     assert doc["input"] == {"name": "x.png", "sha256": "ab" * 32, "format": None}
     assert doc["error"] == "This file is a PNG image, not an email message."
     assert json.loads(dumps(doc, pretty=False)) == doc
+
+
+AUTH_KEYS = {"results", "spf", "dkim", "dmarc", "arc", "alignment"}
+AUTH_RESULT_KEYS = {
+    "method", "result", "reason", "authserv_id", "trusted", "properties", "header_index",
+}  # fmt: skip
+AUTH_SUB_KEYS = {
+    "spf": {"result", "domain", "ip", "source"},
+    "dmarc": {"result", "policy", "from_domain", "source"},
+    "arc": {"instances", "chain", "result"},
+    "alignment": {
+        "from_domain", "spf_domain", "spf_aligned", "dkim_aligned_domains", "dmarc_computed",
+    },
+}  # fmt: skip
+DKIM_KEYS = {"domain", "selector", "algorithm", "result", "body_hash", "header_index"}
+
+
+def test_auth_block_keys_and_values_read_by_hand() -> None:
+    data = (
+        b"Authentication-Results: mx.corp.example; spf=pass smtp.mailfrom=news.example;\r\n"
+        b" dkim=pass header.d=news.example; dmarc=pass header.from=news.example\r\n"
+        b"Received: from out.news.example (out.news.example [198.51.100.7])\r\n"
+        b" by mx.corp.example (Postfix) with ESMTPS id 1; Tue, 12 Nov 2024 09:00:00 +0000\r\n"
+        b"From: News <letters@news.example>\r\nReturn-Path: <bounce@news.example>\r\n"
+        b"Subject: s\r\n\r\nbody\r\n"
+    )
+    doc = json.loads(dumps(report_to_dict(analyze_bytes(data, options=NOW)), pretty=False))
+    auth = doc["auth"]
+    assert auth.keys() >= AUTH_KEYS
+    for name, keys in AUTH_SUB_KEYS.items():
+        assert auth[name].keys() >= keys, name
+    assert [r["method"] for r in auth["results"]] == ["spf", "dkim", "dmarc"]
+    for result in auth["results"]:
+        assert result.keys() >= AUTH_RESULT_KEYS
+        assert result["trusted"] is True and result["authserv_id"] == "mx.corp.example"
+        assert result["header_index"] == 0
+    assert auth["results"][0]["properties"] == {"smtp.mailfrom": "news.example"}
+    assert auth["spf"]["result"] == "pass" and auth["spf"]["domain"] == "news.example"
+    assert auth["dmarc"]["result"] == "pass" and auth["dmarc"]["from_domain"] == "news.example"
+    assert auth["alignment"]["spf_aligned"] == "strict"
+    assert auth["alignment"]["dmarc_computed"] == "pass"
+    assert auth["arc"] == {**auth["arc"], "instances": 0, "chain": "none"}
+    assert auth["dkim"] == []
+
+
+def test_dkim_entries_carry_the_contract_keys() -> None:
+    from tests.auth_signing import dkim_sign, key_pair, plain_message
+
+    signed = dkim_sign(plain_message(), key_pair())
+    doc = report_to_dict(analyze_bytes(signed, options=NOW))
+    (entry,) = doc["auth"]["dkim"]
+    assert entry.keys() >= DKIM_KEYS
+    assert entry["body_hash"] == "match" and entry["header_index"] == 0

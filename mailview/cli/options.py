@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+from pathlib import Path
 
 from mailview.core.analyze import AnalysisOptions
+from mailview.core.auth.keys import OfflineKeys
 from mailview.core.chain import TrustConfig
 
 
@@ -35,6 +37,14 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
         help="a network of your own mail systems (repeatable)",
     )
     parser.add_argument(
+        "--dkim-keys",
+        type=Path,
+        metavar="DIR",
+        help="a folder of DKIM/ARC public keys, one file per record named "
+        "SELECTOR._domainkey.DOMAIN.txt holding the TXT record (for mail whose keys were "
+        "rotated away); without it signatures are checked offline as far as possible",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="stop with the error when a check fails internally (for developers)",
@@ -47,6 +57,7 @@ def analysis_options(args: argparse.Namespace) -> AnalysisOptions:
         trust=_trust(args.own_domain, args.own_network),
         follow_attachments=not args.wrapper,
         strict=args.strict,
+        keys=_keys(args.dkim_keys),
     )
 
 
@@ -73,3 +84,11 @@ def _trust(domains: list[str], networks: list[str]) -> TrustConfig:
                 f"--own-network: '{text}' is not a network like 192.0.2.0/24"
             ) from None
     return TrustConfig(tuple(d.lower().strip(".") for d in domains), tuple(nets))
+
+
+def _keys(folder: Path | None) -> OfflineKeys | None:
+    if folder is None:
+        return None
+    if not folder.is_dir():
+        raise ValueError(f"--dkim-keys: '{folder}' is not a folder")
+    return OfflineKeys.from_directory(folder)

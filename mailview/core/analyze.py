@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mailview.core.auth.analysis import analyze_auth
+from mailview.core.auth.keys import KeyStore
 from mailview.core.chain import (
     ROUTE_HEADERS,
     RouteEntry,
@@ -23,7 +25,7 @@ from mailview.core.chain import (
     select_route_entries,
 )
 from mailview.core.errors import InputError
-from mailview.core.findings import RuleContext, run_rules
+from mailview.core.findings.registry import RuleContext, run_rules
 from mailview.core.load import load_bytes, load_text, read_path
 from mailview.core.model import InnerRef, InputInfo, LoadedMessage, Report
 from mailview.core.received import parse_received
@@ -36,6 +38,7 @@ class AnalysisOptions:
     now: datetime | None = None  # "now" for future-date checks; None: the real clock
     follow_attachments: bool = True  # analyse the original attached to a forwarded report
     strict: bool = False  # let a failing rule raise (tests), instead of reporting it
+    keys: KeyStore | None = None  # DKIM/ARC public keys at hand (None: none, offline)
 
 
 def analyze_path(
@@ -102,7 +105,9 @@ def analyze_message(
     ]
     route = build_route(select_route_entries(entries), options.trust)
     now = options.now or datetime.now(UTC)
-    findings = run_rules(RuleContext(message, headers, route, now), strict=options.strict)
+    auth = analyze_auth(message, route, now, options.keys)
+    context = RuleContext(message, headers, route, now, auth)
+    findings = run_rules(context, strict=options.strict)
     return Report(
         input=info,
         message=summarise(headers),
@@ -115,6 +120,7 @@ def analyze_message(
         inner=inner,
         envelope=message.envelope,
         trust_boundary_hop=None if route.boundary is None else route.boundary.index,
+        auth=auth,
     )
 
 

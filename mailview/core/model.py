@@ -12,7 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from mailview.core.auth.model import AuthReport
 
 
 class HeaderField(NamedTuple):
@@ -220,3 +223,4 @@ class Report:
     inner: tuple[InnerRef, ...] = ()
     envelope: Envelope | None = None
     trust_boundary_hop: int | None = None  # index of the hop that received from outside
+    auth: AuthReport | None = None  # who vouches for it (None: not analysed)

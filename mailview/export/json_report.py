@@ -24,6 +24,7 @@ from mailview.core.model import (
     Report,
     TlsInfo,
 )
+from mailview.export.json_auth import auth_to_dict
 
 SCHEMA = "mailview/report-1"
 
@@ -51,6 +52,7 @@ def report_to_dict(report: Report) -> JsonDict:
         "notes": list(report.notes),
         "messages": [_inner(r) for r in report.inner],
         "envelope": _envelope(report.envelope),
+        "auth": None if report.auth is None else auth_to_dict(report.auth),
         "headers": [_header(h) for h in report.headers],
     }
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from mailview.core.findings.context import describe_delay
 from mailview.core.model import Finding, Hop, Report
+from mailview.export.text_auth import auth_lines
 
 WIDTH = 100
 _SEVERITY_LABEL = {"high": "HIGH", "medium": "MEDIUM", "low": "LOW", "info": "INFO"}
@@ -32,6 +33,11 @@ def _lines(report: Report) -> Iterator[str]:
         yield from _wrap(f"Note: {note}", indent="")
     yield ""
     yield from _route(report)
+    if report.auth is not None and (report.auth.results or report.auth.dkim):
+        yield ""
+        for line in auth_lines(report.auth):
+            indent = " " * (len(line) - len(line.lstrip()) + 2)
+            yield from _wrap(line, indent=indent, first="")
     yield ""
     yield from _findings(report.findings)
     if len(report.inner) > 1:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from mailview.core.auth.model import AuthReport
 from mailview.core.chain import Route
 from mailview.core.model import Evidence, Finding, HeaderField, Hop, LoadedMessage, Severity
 
@@ -16,6 +17,7 @@ class RuleContext:
     headers: tuple[HeaderField, ...]
     route: Route
     now: datetime  # timezone-aware; injected so that analysis stays reproducible
+    auth: AuthReport | None = None
 
 
 Rule = Callable[[RuleContext], Iterable[Finding]]

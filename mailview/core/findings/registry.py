@@ -1,4 +1,4 @@
-"""Findings: small named rules, each looking at the analysed message and saying what is off.
+"""The rule registry: every rule, run in order, worst findings first.
 
 A rule is a function from a `RuleContext` to findings. Rules never raise on message
 content; should one fail through a bug anyway, its failure becomes an `internal.rule_failed`
@@ -8,12 +8,13 @@ the bug should surface). `run_rules` orders the result by severity, the worst fi
 
 from __future__ import annotations
 
+from mailview.core.findings import auth as auth_rules
 from mailview.core.findings import input as input_rules
 from mailview.core.findings import route as route_rules
 from mailview.core.findings.context import Rule, RuleContext, finding
 from mailview.core.model import Finding, Severity
 
-RULES: tuple[Rule, ...] = (*input_rules.RULES, *route_rules.RULES)
+RULES: tuple[Rule, ...] = (*input_rules.RULES, *route_rules.RULES, *auth_rules.RULES)
 
 _RANK = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2, Severity.INFO: 3}
 
