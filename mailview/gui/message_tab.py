@@ -1,4 +1,5 @@
-"""One message per tab: summary strip, hop diagram, findings, headers, source, hop details.
+"""One message per tab: summary and authentication strips, hop diagram, findings, headers,
+source, authentication, hop details.
 
 A tab is built empty when its job is submitted and shows "Analysing…" until the result
 arrives. It remembers the id of its latest job and refuses any other result, so a slow
@@ -24,6 +25,7 @@ from mailview.core.model import Finding, Hop, Report
 from mailview.gui.diagram import DiagramView
 from mailview.gui.inputs import PathSource, Source
 from mailview.gui.panels import plain_label
+from mailview.gui.panels.auth import AuthPanel
 from mailview.gui.panels.findings import FindingsPanel, evidence_hops
 from mailview.gui.panels.headers import HeadersPanel
 from mailview.gui.panels.hop_details import HopDetailsPanel
@@ -38,6 +40,7 @@ DEFAULT_SIZES = {
     "lower": [960, 440],  # headers/source | hop details
     "findings": [200, 260],  # list above explanation
     "hop": [300, 160],  # hop fields above the header as written
+    "auth": [600, 340],  # statements | DKIM signatures and ARC
 }
 
 LOADING, READY, FAILED = "loading", "ready", "failed"
@@ -74,11 +77,13 @@ class MessageTab(QWidget):
         self.headers = HeadersPanel()
         self.source_panel = SourcePanel()
         self.hop_details = HopDetailsPanel()
+        self.auth = self._build_auth()
 
         self.lower_tabs = QTabWidget()
         self.lower_tabs.setDocumentMode(True)
         self.lower_tabs.addTab(self.headers, "Headers")
         self.lower_tabs.addTab(self.source_panel, "Source")
+        self.lower_tabs.addTab(self.auth, "Authentication")
 
         self.splitters: dict[str, QSplitter] = {}
         upper = self._splitter("upper", Qt.Orientation.Horizontal, self.diagram, self.findings)
@@ -88,13 +93,18 @@ class MessageTab(QWidget):
         main = self._splitter("main", Qt.Orientation.Vertical, upper, lower)
         self.splitters["findings"] = self.findings.splitter
         self.splitters["hop"] = self.hop_details.splitter
+        self.splitters["auth"] = self.auth.splitter
         self.findings.splitter.setSizes(DEFAULT_SIZES["findings"])
+        self.auth.splitter.setSizes(DEFAULT_SIZES["auth"])
 
         content = QWidget()
         content_layout = QVBoxLayout(content)
         content_layout.setContentsMargins(0, 0, 0, 0)
         content_layout.setSpacing(4)
         content_layout.addWidget(self.summary)
+        # The badges sit under the summary, so who vouches for the message reads at a
+        # glance; the statements behind them are in the Authentication tab below.
+        content_layout.addWidget(self.auth.strip)
         content_layout.addWidget(main, 1)
 
         self.pages = QStackedWidget()
@@ -139,6 +149,7 @@ class MessageTab(QWidget):
         self.diagram.set_report(report)
         self.findings.set_report(report)
         self.headers.set_headers(report.headers)
+        self.auth.set_report(report)
         self.source_panel.set_source(analysis.source_text, analysis.source_note)
         self.current_hop = None
         self.highlighted_hops = []
@@ -271,6 +282,27 @@ class MessageTab(QWidget):
         indices = [e.header_index for e in finding.evidence if e.header_index is not None]
         self.lower_tabs.setCurrentWidget(self.headers)
         self.headers.select_header_indices(indices)
+
+    # --- authentication --------------------------------------------------------------
+
+    def _build_auth(self) -> AuthPanel:
+        panel = AuthPanel()
+        panel.headerActivated.connect(self._on_auth_header)
+        panel.strip.badgeClicked.connect(self._on_badge)
+        return panel
+
+    def show_auth(self) -> None:
+        self.lower_tabs.setCurrentWidget(self.auth)
+
+    def _on_badge(self, mechanism: str) -> None:
+        self.show_auth()
+        self.auth.select_method(mechanism)
+
+    def _on_auth_header(self, header_index: int, reveal: bool) -> None:
+        """A click selects the statement's header; Enter or a double-click goes to it."""
+        self.headers.select_header_indices([header_index])
+        if reveal:
+            self.lower_tabs.setCurrentWidget(self.headers)
 
     # --- layout -------------------------------------------------------------------------
 
