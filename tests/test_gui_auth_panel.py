@@ -289,3 +289,16 @@ def test_no_results_is_one_plain_sentence(qtbot: QtBot, empty: str | None) -> No
     assert not panel.details.isVisible()
     assert panel.strip.badge_texts() == []
     assert panel.strip.sentence.text() == EMPTY
+
+
+def test_badges_show_the_receivers_own_verdict_not_its_arc_copies() -> None:
+    auth = auth_for(analyze_bytes(MESSAGE, "x.eml"))
+    earlier_step = dataclasses.replace(
+        result("spf", "pass", 5, trusted=True), instance=1, header_name="ARC-Authentication-Results"
+    )
+    forwarded = dataclasses.replace(
+        auth, results=(result("spf", "neutral", 1, trusted=True), earlier_step)
+    )
+    assert {b.mechanism: b.text for b in badges(forwarded)}["spf"] == "SPF neutral"
+    only_copy = dataclasses.replace(auth, results=(earlier_step,))
+    assert {b.mechanism: b.text for b in badges(only_copy)}["spf"] == "SPF pass"

@@ -116,7 +116,12 @@ def _words(results: Iterable[str]) -> tuple[str, str]:
 
 
 def _results(auth: AuthReport, method: str, *, trusted: bool) -> list[AuthResult]:
-    return [r for r in auth.results if r.method.lower() == method and r.trusted == trusted]
+    """The results for `method`: the receiver's own verdicts first-hand when it wrote any;
+    the copies in ARC-Authentication-Results (what it or a forwarder saw at an earlier
+    step) only when there is nothing else, so a badge shows one verdict, not a history."""
+    found = [r for r in auth.results if r.method.lower() == method and r.trusted == trusted]
+    first_hand = [r for r in found if r.instance is None]
+    return first_hand or found
 
 
 def _mechanism_badge(auth: AuthReport, method: str) -> Badge:
