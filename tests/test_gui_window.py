@@ -314,3 +314,19 @@ def test_a_message_with_500_hops_opens(qtbot: QtBot, tmp_path: Path) -> None:
     wait_ready(qtbot, tab)
     assert tab.report is not None and len(tab.report.hops) == 500
     assert tab.summary.value("Transit").endswith("over 500 hops")
+
+
+def test_keys_kept_beside_the_settings_verify_signatures(qtbot: QtBot, tmp_path: Path) -> None:
+    from tests.auth_signing import DOMAIN, SELECTOR, dkim_sign, key_pair, plain_message
+
+    pair = key_pair()
+    signed = tmp_path / "signed.eml"
+    signed.write_bytes(dkim_sign(plain_message(), pair))
+    folder = tmp_path / "config" / "dkim-keys"
+    folder.mkdir(parents=True)
+    (folder / f"{SELECTOR}._domainkey.{DOMAIN}.txt").write_bytes(pair.record)
+    window = make_window(qtbot, tmp_path)
+    (tab,) = window.open_paths([str(signed)])
+    wait_ready(qtbot, tab)
+    assert tab.report is not None and tab.report.auth is not None
+    assert [s.verification for s in tab.report.auth.dkim] == ["pass"]

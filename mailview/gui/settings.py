@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 CONFIG_DIR_ENV = "MAILVIEW_CONFIG_DIR"
 FILE_NAME = "mailview.ini"
+KEY_FOLDER = "dkim-keys"  # beside the settings file: SELECTOR._domainkey.DOMAIN.txt records
 MAX_RECENT = 10
 
 _GEOMETRY = "window/geometry"
@@ -48,6 +49,10 @@ class Settings:
             log.warning("settings file %s could not be read fully", self.path)
 
     # --- window ---------------------------------------------------------------------
+
+    def key_folder(self) -> Path:
+        """Where the user keeps DKIM/ARC public keys for offline verification."""
+        return self.path.parent / KEY_FOLDER
 
     def geometry(self) -> QByteArray | None:
         return self._bytes(_GEOMETRY)

@@ -10,6 +10,7 @@ never with a modal dialog, so twenty bad files do not mean twenty clicks.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import os
@@ -56,7 +57,7 @@ from mailview.gui.inputs import (
 from mailview.gui.message_tab import FAILED, READY, MessageTab
 from mailview.gui.panels import Banner, plain_label
 from mailview.gui.settings import Settings
-from mailview.gui.worker import Analysis, Worker
+from mailview.gui.worker import Analysis, Worker, analyze_source, options_for
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("mailview")
         self.setAcceptDrops(True)
         self.settings = settings or Settings()
-        self.worker = worker or Worker()
+        self.worker = worker or Worker(
+            functools.partial(analyze_source, options=options_for(self.settings.key_folder()))
+        )
         self.worker.setParent(self)
         self.worker.succeeded.connect(self._on_succeeded)
         self.worker.failed.connect(self._on_failed)

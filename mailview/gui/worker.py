@@ -15,10 +15,12 @@ import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, SignalInstance, Slot
 
 from mailview.core.analyze import AnalysisOptions, analyze_bytes, analyze_text
+from mailview.core.auth.keys import OfflineKeys
 from mailview.core.errors import InputError
 from mailview.core.load import read_path
 from mailview.core.model import Report
@@ -59,6 +61,16 @@ def analyze_source(source: Source, options: AnalysisOptions | None = None) -> An
     # character cut in half at the end becomes one replacement mark, which is honest.
     shown = data[:SOURCE_VIEW_LIMIT].decode("utf-8", "replace")
     return Analysis(report, shown, _cut_note(len(data), "bytes"))
+
+
+def options_for(key_folder: Path) -> AnalysisOptions:
+    """The analysis options of the app: DKIM/ARC keys kept in `key_folder`, if it exists.
+
+    Old mail's keys are often rotated out of DNS; an analyst keeps the records they
+    collected there (SELECTOR._domainkey.DOMAIN.txt) and signatures verify offline.
+    """
+    keys = OfflineKeys.from_directory(key_folder) if key_folder.is_dir() else None
+    return AnalysisOptions(keys=keys)
 
 
 def _cut_note(size: int, unit: str) -> str | None:
