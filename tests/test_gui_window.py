@@ -330,3 +330,32 @@ def test_keys_kept_beside_the_settings_verify_signatures(qtbot: QtBot, tmp_path:
     wait_ready(qtbot, tab)
     assert tab.report is not None and tab.report.auth is not None
     assert [s.verification for s in tab.report.auth.dkim] == ["pass"]
+
+
+def test_the_online_toggle_sends_queries_only_when_on(qtbot: QtBot, tmp_path: Path) -> None:
+    from tests.dns_server import DnsServer
+
+    zone = [("77.113.0.203.in-addr.arpa", "PTR", "mail.paypa1-billing.example.")]
+    with DnsServer(zone) as server:
+        config = tmp_path / "config"
+        config.mkdir()
+        (config / "mailview.ini").write_text(f"[online]\nresolver={server.nameserver}\n")
+        window = make_window(qtbot, tmp_path)
+        assert not window.online_action.isChecked()  # off by default
+        (offline_tab,) = window.open_paths([str(SAMPLE)])
+        wait_ready(qtbot, offline_tab)
+        assert offline_tab.report is not None and offline_tab.report.online is None
+        assert server.count("77.113.0.203.in-addr.arpa", "PTR") == 0
+        assert offline_tab.summary.value("Look-ups").startswith("offline — nothing was sent")
+        window.online_action.setChecked(True)  # reloads the open tab, online
+        wait_ready(qtbot, offline_tab)
+        qtbot.waitUntil(
+            lambda: offline_tab.report is not None and offline_tab.report.online is not None
+        )
+        report = offline_tab.report
+        assert report is not None, "no report"
+        assert len(report.hop_online) == len(report.hops), (len(report.hops), report.online)
+        assert report.hop_online[2] is not None
+        assert report.hop_online[2].ptr == "mail.paypa1-billing.example"
+        assert server.count("77.113.0.203.in-addr.arpa", "PTR") == 1
+        assert offline_tab.summary.value("Look-ups").startswith(f"online via {server.nameserver}")

@@ -7,15 +7,22 @@ display; Qt is imported only when this command runs.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
 
-from mailview.cli.options import add_analysis_options, analysis_options, message_address
+from mailview.cli.options import (
+    add_analysis_options,
+    analysis_options,
+    message_address,
+    online_settings,
+)
 from mailview.cli.status import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE
 from mailview.core.analyze import analyze_bytes
 from mailview.core.errors import InputError
 from mailview.core.load import read_path
+from mailview.enrich.pipeline import analyze_online
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,10 +45,13 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         options = analysis_options(args)
         address = message_address(args.message)
+        online = online_settings(args)
     except ValueError as err:
         parser.error(str(err))
     try:
-        report = analyze_bytes(read_path(args.file), Path(args.file).name, address, options)
+        data = read_path(args.file)
+        analyse = functools.partial(analyze_bytes, data, Path(args.file).name, address)
+        report = analyse(options) if online is None else analyze_online(analyse, options, online)
     except InputError as err:
         print(f"mailview: {args.file}: {err.sentence}", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -9,6 +9,9 @@ from pathlib import Path
 from mailview.core.analyze import AnalysisOptions
 from mailview.core.auth.keys import OfflineKeys
 from mailview.core.chain import TrustConfig
+from mailview.enrich.dns import DnsResolver
+from mailview.enrich.geo import open_geo
+from mailview.enrich.pipeline import DEFAULT_DNSBL_ZONES, OnlineSettings
 
 
 def add_analysis_options(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +48,35 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
         "rotated away); without it signatures are checked offline as far as possible",
     )
     parser.add_argument(
+        "--geoip-db",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="PATH",
+        help="a MaxMind-format database (City or ASN; repeatable); newer ones win over the "
+        "embedded GeoLite2-City of Dec 2019",
+    )
+    parser.add_argument(
+        "--online",
+        action="store_true",
+        help="also ask live DNS (reverse DNS, SPF, DMARC, DKIM keys, blocklists, MX); "
+        "off by default: without it nothing is sent",
+    )
+    parser.add_argument(
+        "--resolver",
+        metavar="ADDRESS[:PORT]",
+        help="the DNS server for --online (default: the system's)",
+    )
+    parser.add_argument(
+        "--dnsbl",
+        action="append",
+        default=[],
+        metavar="ZONE",
+        help="a DNS blocklist zone for --online (repeatable; default: "
+        + ", ".join(DEFAULT_DNSBL_ZONES)
+        + ")",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="stop with the error when a check fails internally (for developers)",
@@ -58,7 +90,23 @@ def analysis_options(args: argparse.Namespace) -> AnalysisOptions:
         follow_attachments=not args.wrapper,
         strict=args.strict,
         keys=_keys(args.dkim_keys),
+        geo=open_geo(explicit=tuple(args.geoip_db)),
     )
+
+
+def online_settings(args: argparse.Namespace) -> OnlineSettings | None:
+    """What --online asks for; None when the analysis stays offline."""
+    if not args.online:
+        if args.resolver or args.dnsbl:
+            raise ValueError("--resolver and --dnsbl only apply with --online")
+        return None
+    servers = [args.resolver] if args.resolver else None
+    try:
+        resolver = DnsResolver(servers)
+    except ValueError as err:
+        raise ValueError(f"--resolver: {err}") from None
+    zones = tuple(args.dnsbl) or DEFAULT_DNSBL_ZONES
+    return OnlineSettings(resolver, args.resolver or "the system's resolver", zones)
 
 
 def message_address(text: str | None) -> tuple[int, ...] | None:

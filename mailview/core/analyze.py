@@ -24,10 +24,11 @@ from mailview.core.chain import (
     build_route,
     select_route_entries,
 )
+from mailview.core.enrichment import GeoSource
 from mailview.core.errors import InputError
 from mailview.core.findings.registry import RuleContext, run_rules
 from mailview.core.load import load_bytes, load_text, read_path
-from mailview.core.model import InnerRef, InputInfo, LoadedMessage, Report
+from mailview.core.model import GeoInfo, Hop, InnerRef, InputInfo, LoadedMessage, Report, Scope
 from mailview.core.received import parse_received
 from mailview.core.summary import decode_words, first_values, originators, summarise
 
@@ -39,6 +40,7 @@ class AnalysisOptions:
     follow_attachments: bool = True  # analyse the original attached to a forwarded report
     strict: bool = False  # let a failing rule raise (tests), instead of reporting it
     keys: KeyStore | None = None  # DKIM/ARC public keys at hand (None: none, offline)
+    geo: GeoSource | None = None  # MaxMind-format databases (None: no geo facts)
 
 
 def analyze_path(
@@ -121,6 +123,18 @@ def analyze_message(
         envelope=message.envelope,
         trust_boundary_hop=None if route.boundary is None else route.boundary.index,
         auth=auth,
+        hop_geo=_hop_geo(route.hops, options.geo),
+        geo_source=None if options.geo is None else options.geo.describe(),
+    )
+
+
+def _hop_geo(hops: tuple[Hop, ...], geo: GeoSource | None) -> tuple[GeoInfo | None, ...]:
+    """Geo facts for each hop's sending address; non-public addresses are never looked up."""
+    if geo is None:
+        return ()
+    return tuple(
+        geo.lookup(h.fields.from_ip) if h.ip_scope is Scope.PUBLIC and h.fields.from_ip else None
+        for h in hops
     )
 
 

@@ -224,3 +224,72 @@ class Report:
     envelope: Envelope | None = None
     trust_boundary_hop: int | None = None  # index of the hop that received from outside
     auth: AuthReport | None = None  # who vouches for it (None: not analysed)
+    hop_geo: tuple[GeoInfo | None, ...] = ()  # per hop, aligned with `hops`
+    geo_source: str | None = None  # the databases that answered, with build dates
+    online: OnlineFacts | None = None  # None: analysed offline (no packet sent)
+    hop_online: tuple[HopLookup | None, ...] = ()  # per hop, aligned with `hops`
+
+
+@dataclass(frozen=True, slots=True)
+class GeoInfo:
+    """Where a public address is, according to a MaxMind-format database."""
+
+    country: str | None  # ISO 3166-1 alpha-2
+    country_name: str | None
+    city: str | None
+    latitude: float | None
+    longitude: float | None
+    asn: int | None
+    as_org: str | None
+    source: str  # the database(s) and build date: "GeoLite2-City 2019-12-24 (embedded)"
+
+
+@dataclass(frozen=True, slots=True)
+class HopLookup:
+    """What live DNS said about a hop's sending address (online mode only)."""
+
+    ptr: str | None
+    fcrdns: bool | None  # the PTR name resolves back to the address
+    asn: int | None
+    as_org: str | None
+    dnsbl: tuple[str, ...]  # zones that list the address
+    looked_up_at: datetime  # these answers describe that moment, not the delivery day
+    problems: tuple[str, ...] = ()  # timeouts and failures, in words
+
+
+@dataclass(frozen=True, slots=True)
+class SpfEvaluationInfo:
+    result: str
+    domain: str
+    ip: str
+    record: str | None
+    matched: str | None
+    path: tuple[str, ...]
+    dns_lookups: int
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class DmarcRecordInfo:
+    domain: str  # where the record was found (the From domain or its organisational domain)
+    record: str
+    policy: str | None  # p=
+    subdomain_policy: str | None  # sp=
+    pct: int | None
+    adkim: str | None
+    aspf: str | None
+    rua: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OnlineFacts:
+    """The report-wide answers of online mode; absent when the analysis ran offline."""
+
+    resolver: str  # which DNS server answered ("system" or ADDRESS[:PORT])
+    looked_up_at: datetime
+    spf: SpfEvaluationInfo | None
+    dmarc_record: DmarcRecordInfo | None
+    mx_domain: str | None  # the recipient domain whose MX was checked
+    mx: tuple[str, ...]
+    first_trusted_hop_is_mx: bool | None
+    problems: tuple[str, ...] = ()

@@ -25,6 +25,7 @@ from mailview.core.model import (
     TlsInfo,
 )
 from mailview.export.json_auth import auth_to_dict
+from mailview.export.json_lookups import geo_to_dict, hop_lookup_to_dict, online_to_dict
 
 SCHEMA = "mailview/report-1"
 
@@ -39,12 +40,12 @@ def iso_utc(moment: datetime | None) -> str | None:
 
 
 def report_to_dict(report: Report) -> JsonDict:
-    return {
+    document = {
         "schema": SCHEMA,
         "mailview_version": __version__,
         "input": _input(report.input),
         "message": _message(report.message),
-        "hops": [_hop(h) for h in report.hops],
+        "hops": [_hop_with_lookups(report, position, h) for position, h in enumerate(report.hops)],
         "total_delay_seconds": report.total_delay_seconds,
         "trust_boundary_hop": report.trust_boundary_hop,
         "originators": [_originator(o) for o in report.originators],
@@ -53,8 +54,24 @@ def report_to_dict(report: Report) -> JsonDict:
         "messages": [_inner(r) for r in report.inner],
         "envelope": _envelope(report.envelope),
         "auth": None if report.auth is None else auth_to_dict(report.auth),
+        "geo_source": report.geo_source,
         "headers": [_header(h) for h in report.headers],
     }
+    if report.online is not None:
+        document["online"] = online_to_dict(report.online)
+    return document
+
+
+def _hop_with_lookups(report: Report, position: int, hop: Hop) -> JsonDict:
+    """A hop with its geo facts (null for non-public addresses or without databases) and,
+    in online mode only, what live DNS said about it."""
+    document = _hop(hop)
+    geo = report.hop_geo[position] if position < len(report.hop_geo) else None
+    document["geo"] = None if geo is None else geo_to_dict(geo)
+    if report.online is not None:
+        lookup = report.hop_online[position] if position < len(report.hop_online) else None
+        document["online"] = None if lookup is None else hop_lookup_to_dict(lookup)
+    return document
 
 
 def error_to_dict(name: str, sha256: str | None, sentence: str) -> JsonDict:

@@ -50,6 +50,12 @@ class Settings:
 
     # --- window ---------------------------------------------------------------------
 
+    def resolver(self) -> str | None:
+        """The DNS server for online look-ups (`[online] resolver=ADDRESS[:PORT]` in the
+        ini file); None: the system's."""
+        value = self._read("online/resolver")
+        return value.strip() or None if isinstance(value, str) else None
+
     def key_folder(self) -> Path:
         """Where the user keeps DKIM/ARC public keys for offline verification."""
         return self.path.parent / KEY_FOLDER

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -45,7 +46,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mailview import __version__
+from mailview.core.analyze import AnalysisOptions
 from mailview.core.model import Report
+from mailview.enrich.dns import DnsResolver
+from mailview.enrich.geo import EMBEDDED_ATTRIBUTION, open_geo
+from mailview.enrich.pipeline import OnlineSettings
 from mailview.gui.diagram import export_png, export_svg, render_image
 from mailview.gui.inputs import (
     PASTED_NAME,
@@ -57,7 +63,7 @@ from mailview.gui.inputs import (
 from mailview.gui.message_tab import FAILED, READY, MessageTab
 from mailview.gui.panels import Banner, plain_label
 from mailview.gui.settings import Settings
-from mailview.gui.worker import Analysis, Worker, analyze_source, options_for
+from mailview.gui.worker import Analysis, Analyze, Worker, analyze_source, options_for
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +87,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("mailview")
         self.setAcceptDrops(True)
         self.settings = settings or Settings()
-        self.worker = worker or Worker(
-            functools.partial(analyze_source, options=options_for(self.settings.key_folder()))
-        )
+        # Geo is offline (local databases, opened lazily); DNS only when the user says so.
+        geo = open_geo(app_data_dir=self.settings.path.parent)
+        self._options = options_for(self.settings.key_folder(), geo)
+        self.worker = worker or Worker(functools.partial(analyze_source, options=self._options))
         self.worker.setParent(self)
         self.worker.succeeded.connect(self._on_succeeded)
         self.worker.failed.connect(self._on_failed)
@@ -157,10 +164,38 @@ class MainWindow(QMainWindow):
 
     def analyze_into(self, tab: MessageTab, source: Source | None = None) -> int:
         """Start a job for `tab` (its own source unless given); the tab takes only its result."""
-        job_id = self.worker.submit(source or tab.source)
+        job_id = self.worker.submit(source or tab.source, self._online_analyze())
         self._jobs[job_id] = tab
         tab.begin(job_id, source)
         return job_id
+
+    def _online_analyze(self) -> Analyze | None:
+        """The online analysis when the user switched look-ups on, else the worker's own."""
+        if not self.online_action.isChecked():
+            return None
+        server = self.settings.resolver()
+        try:
+            resolver = DnsResolver([server] if server else None)
+        except ValueError as err:  # a bad address in the settings, or no system resolver
+            self.show_message(f"Online look-ups are not possible: {err}", Banner.ERROR)
+            return None
+        label = server or "the system's DNS resolver"
+        online = OnlineSettings(resolver, label)
+        return functools.partial(analyze_source, options=self._options, online=online)
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About mailview", about_text(self._options))
+
+    def _on_online_toggled(self, on: bool) -> None:
+        self.show_message(
+            "Online look-ups are ON: opening or reloading a message now sends DNS queries "
+            "(reverse DNS, SPF, DMARC, DKIM keys, blocklists). Answers describe today."
+            if on
+            else "Online look-ups are off: nothing leaves this computer.",
+            Banner.INFO,
+        )
+        if self.current_tab() is not None:
+            self.reload_current()
 
     def reload_current(self) -> None:
         tab = self.current_tab()
@@ -464,6 +499,15 @@ class MainWindow(QMainWindow):
             "Diagram as &SVG…", lambda: self._ask_export("svg"),
             tip="Save the hop diagram as an SVG drawing",
         )  # fmt: skip
+        self.about_action = self._action("&About mailview", self.show_about)
+        self.online_action = self._action(
+            "&Online look-ups", lambda: None, [ctrl + "Shift+O"], themed("network-wired"),
+            "Off: nothing leaves this computer. On: DNS look-ups for the messages opened or "
+            "reloaded next",
+        )  # fmt: skip
+        self.online_action.setCheckable(True)
+        self.online_action.setChecked(False)
+        self.online_action.toggled.connect(self._on_online_toggled)
         self.copy_diagram_action = self._action(
             "&Copy diagram", self.copy_diagram, [ctrl + "Shift+C"], themed("edit-copy"),
             "Copy the hop diagram to the clipboard as an image",
@@ -496,12 +540,15 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.next_tab_action)
         view_menu.addAction(self.previous_tab_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.online_action)
         export_menu = bar.addMenu("&Export")
         export_menu.addAction(self.export_png_action)
         export_menu.addAction(self.export_svg_action)
         export_menu.addAction(self.copy_diagram_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.sample_action)
+        help_menu.addAction(self.about_action)
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Main toolbar")
@@ -514,6 +561,7 @@ class MainWindow(QMainWindow):
             (self.zoom_out_action, self.zoom_in_action, self.fit_action),
             (self.previous_hop_action, self.next_hop_action),
             (self.export_png_action, self.copy_diagram_action),
+            (self.online_action,),
         )
         for position, group in enumerate(groups):
             if position:
@@ -594,3 +642,15 @@ class MainWindow(QMainWindow):
         self.close_tab_action.setEnabled(has_tab)
         self.reload_action.setEnabled(has_tab)
         self.setWindowTitle("mailview" if tab is None else f"{tab.title} — mailview")
+
+
+def about_text(options: AnalysisOptions) -> str:
+    """The About box: version, the data mailview ships, and the parts it stands on."""
+    geo = options.geo.describe() if options.geo is not None else "no geo databases"
+    return (
+        f"mailview {__version__}\n\n"
+        "Where an email has been, who vouches for it, and what is off about it.\n\n"
+        f"Geo data in use: {geo}.\n{EMBEDDED_ATTRIBUTION}\n\n"
+        "Built on Qt (PySide6, LGPL), dkimpy, dnspython, geoip2, publicsuffixlist, "
+        "email-validator and extract-msg. mailview itself is Apache-2.0."
+    )

@@ -21,9 +21,11 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, SignalIn
 
 from mailview.core.analyze import AnalysisOptions, analyze_bytes, analyze_text
 from mailview.core.auth.keys import OfflineKeys
+from mailview.core.enrichment import GeoSource
 from mailview.core.errors import InputError
 from mailview.core.load import read_path
 from mailview.core.model import Report
+from mailview.enrich.pipeline import OnlineSettings, analyze_online
 from mailview.gui.inputs import PathSource, Source, TextSource
 
 log = logging.getLogger(__name__)
@@ -45,10 +47,16 @@ class Analysis:
 Analyze = Callable[[Source], Analysis]
 
 
-def analyze_source(source: Source, options: AnalysisOptions | None = None) -> Analysis:
-    """Read and analyse `source`; raises InputError with a sentence for the user."""
+def analyze_source(
+    source: Source,
+    options: AnalysisOptions | None = None,
+    online: OnlineSettings | None = None,
+) -> Analysis:
+    """Read and analyse `source` — offline unless `online` is given (the user's choice);
+    raises InputError with a sentence for the user."""
     if isinstance(source, TextSource):
-        report = analyze_text(source.text, source.name, options)
+        text, name = source.text, source.name
+        report = _run(lambda o: analyze_text(text, name, o), options, online)
         shown = source.text[:SOURCE_VIEW_LIMIT]
         return Analysis(report, shown, _cut_note(len(source.text), "characters"))
     if isinstance(source, PathSource):
@@ -56,21 +64,31 @@ def analyze_source(source: Source, options: AnalysisOptions | None = None) -> An
         name = source.title
     else:
         data, name = source.data, source.name
-    report = analyze_bytes(data, name, None, options)
+    report = _run(lambda o: analyze_bytes(data, name, None, o), options, online)
     # Only the head is decoded: decoding 50 MB to throw most of it away is waste. A
     # character cut in half at the end becomes one replacement mark, which is honest.
     shown = data[:SOURCE_VIEW_LIMIT].decode("utf-8", "replace")
     return Analysis(report, shown, _cut_note(len(data), "bytes"))
 
 
-def options_for(key_folder: Path) -> AnalysisOptions:
-    """The analysis options of the app: DKIM/ARC keys kept in `key_folder`, if it exists.
+def _run(
+    analyse: Callable[[AnalysisOptions], Report],
+    options: AnalysisOptions | None,
+    online: OnlineSettings | None,
+) -> Report:
+    options = options or AnalysisOptions()
+    return analyse(options) if online is None else analyze_online(analyse, options, online)
+
+
+def options_for(key_folder: Path, geo: GeoSource | None = None) -> AnalysisOptions:
+    """The analysis options of the app: DKIM/ARC keys kept in `key_folder`, if it exists,
+    and the geo databases.
 
     Old mail's keys are often rotated out of DNS; an analyst keeps the records they
     collected there (SELECTOR._domainkey.DOMAIN.txt) and signatures verify offline.
     """
     keys = OfflineKeys.from_directory(key_folder) if key_folder.is_dir() else None
-    return AnalysisOptions(keys=keys)
+    return AnalysisOptions(keys=keys, geo=geo)
 
 
 def _cut_note(size: int, unit: str) -> str | None:
@@ -145,11 +163,13 @@ class Worker(QObject):
     # Ids are unique across workers, so a result can never be mistaken for another's.
     _ids = itertools.count(1)
 
-    def submit(self, source: Source) -> int:
-        """Start analysing `source`; returns the job's id."""
+    def submit(self, source: Source, analyze: Analyze | None = None) -> int:
+        """Start analysing `source` (with `analyze` instead of the worker's own, if given);
+        returns the job's id."""
         job_id = next(Worker._ids)
         self._pending.add(job_id)
-        self._pool.start(_AnalysisTask(job_id, source, self._analyze, self._relay))
+        task = _AnalysisTask(job_id, source, analyze or self._analyze, self._relay)
+        self._pool.start(task)
         return job_id
 
     def pending(self) -> int:

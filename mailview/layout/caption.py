@@ -56,6 +56,13 @@ def _route_summary(report: Report, card_count: int) -> str:
         parts.append(f"trusted from hop {report.trust_boundary_hop}")
     count = len(report.findings)
     parts.append(f"{count} finding{'s' if count != 1 else ''}")
+    if report.online is not None:
+        when = report.online.looked_up_at.strftime("%Y-%m-%d %H:%M UTC")
+        parts.append(f"online look-ups of {when} (today's DNS, not the delivery day's)")
+    else:
+        parts.append("analysed offline")
+    if report.geo_source:
+        parts.append(f"geo: {report.geo_source}")
     return "  ·  ".join(parts)
 
 

@@ -78,7 +78,8 @@ def layout_report(
     """Place everything the diagram shows. Deterministic: same inputs, same geometry."""
     measure = metrics or ApproxMetrics()
     groups = find_groups(report.hops)
-    nodes = _nodes(report, groups, frozenset(expanded), measure, geo or {})
+    geo_lines = geo if geo is not None else geo_texts(report)
+    nodes = _nodes(report, groups, frozenset(expanded), measure, geo_lines)
     grid = _grid(nodes, measure)
     lanes_w = _lanes_width(nodes, grid, max_per_row)
     width = max(lanes_w, MIN_WIDTH) + 2 * MARGIN
@@ -196,6 +197,25 @@ def _grid(nodes: Sequence[_Node], measure: Metrics) -> _Grid:
     # The pill sits between two expanded-group frames at worst: keep clear of both.
     gap = max(MIN_GAP, widest + 2 * (FRAME_PAD + 14))
     return _Grid(gap=gap, lane_pad=gap / 2)
+
+
+def geo_texts(report: Report) -> dict[int, str]:
+    """Hop index → "Amsterdam, NL · AS8075 Microsoft Corporation", for hops with geo facts;
+    live DNS's ASN fills in when no ASN database answered."""
+    texts: dict[int, str] = {}
+    for position, hop in enumerate(report.hops):
+        geo = report.hop_geo[position] if position < len(report.hop_geo) else None
+        lookup = report.hop_online[position] if position < len(report.hop_online) else None
+        place = None if geo is None else ", ".join(p for p in (geo.city, geo.country) if p)
+        asn = geo.asn if geo is not None and geo.asn else (lookup.asn if lookup else None)
+        owner = (
+            geo.as_org if geo is not None and geo.as_org else (lookup.as_org if lookup else None)
+        )
+        network = f"AS{asn} {owner or ''}".strip() if asn else owner
+        text = " · ".join(part for part in (place, network) if part)
+        if text:
+            texts[hop.index] = text
+    return texts
 
 
 def cards_per_row(width: float) -> int:

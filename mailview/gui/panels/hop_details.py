@@ -57,6 +57,29 @@ def hop_rows(hop: Hop, report: Report) -> list[tuple[str, str]]:
         rows.append(("Delay", delay))
     if f.problems:
         rows.append(("Problems", "; ".join(f.problems)))
+    return rows + _lookup_rows(hop, report)
+
+
+def _lookup_rows(hop: Hop, report: Report) -> list[tuple[str, str]]:
+    """Geo facts (offline databases) and live DNS answers (online mode) for the sender."""
+    position = hop.index - 1
+    rows: list[tuple[str, str]] = []
+    geo = report.hop_geo[position] if position < len(report.hop_geo) else None
+    if geo is not None:
+        place = ", ".join(p for p in (geo.city, geo.country_name or geo.country) if p)
+        rows.append(("Place", f"{place or 'unknown'} (from {geo.source})"))
+        if geo.asn or geo.as_org:
+            rows.append(("Network", f"AS{geo.asn or '?'} {geo.as_org or ''}".strip()))
+    lookup = report.hop_online[position] if position < len(report.hop_online) else None
+    if lookup is not None:
+        when = lookup.looked_up_at.strftime("%Y-%m-%d %H:%M UTC")
+        confirmed = {True: "confirmed", False: "does NOT resolve back", None: "not checked"}
+        rows.append(("rDNS today", f"{lookup.ptr or 'none'} ({confirmed[lookup.fcrdns]}; {when})"))
+        if lookup.asn and not (geo and geo.asn):
+            rows.append(("Network (DNS)", f"AS{lookup.asn} {lookup.as_org or ''}".strip()))
+        rows.append(("Blocklists", ", ".join(lookup.dnsbl) or "not listed"))
+        if lookup.problems:
+            rows.append(("Look-up problems", "; ".join(lookup.problems)))
     return rows
 
 

@@ -123,7 +123,7 @@ class VerdictChip(QLabel):
 class SummaryPanel(QFrame):
     """From, To, Subject, Date, Message-ID, transit time and verdict; notes below."""
 
-    _FIELDS = ("From", "To", "Date", "Message-ID", "Transit", "Origin", "Input")
+    _FIELDS = ("From", "To", "Date", "Message-ID", "Transit", "Origin", "Input", "Look-ups")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -189,6 +189,7 @@ class SummaryPanel(QFrame):
         self.fields["Input"].set_value(
             f"{info.name} · {info.format} · {info.size:,} bytes · SHA-256 {info.sha256[:16]}…"
         )
+        self.fields["Look-ups"].set_value(self._lookups(report))
         notes = list(report.notes)
         if info.label != "the message":
             notes.insert(0, f"Analysed: {info.label}.")
@@ -196,6 +197,13 @@ class SummaryPanel(QFrame):
             notes.append(f"The input holds {info.message_count} messages; this is {info.label}.")
         self.notes.setText("\n".join(f"Note: {note}" for note in dict.fromkeys(notes)))
         self.notes.setVisible(bool(notes))
+
+    def _lookups(self, report: Report) -> str:
+        geo = f"; geo: {report.geo_source}" if report.geo_source else ""
+        if report.online is None:
+            return f"offline — nothing was sent{geo}"
+        when = report.online.looked_up_at.strftime("%Y-%m-%d %H:%M UTC")
+        return f"online via {report.online.resolver}, {when} (answers describe today){geo}"
 
     def value(self, name: str) -> str:
         """The shown text of a field ("Subject", "From", …), for tests and copying."""
