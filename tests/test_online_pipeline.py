@@ -75,6 +75,8 @@ def test_online_answers_are_attached_with_their_time(
     assert online.first_trusted_hop_is_mx is True  # by_host is Microsoft's, like the MX
     codes = {f.code for f in report.findings}
     assert {"online.dnsbl_listed", "online.spf_fail", "online.fcrdns_mismatch"} <= codes
+    # The sender greeted as mail.paypa1-billing.example and the PTR agrees: no mismatch.
+    assert "online.helo_mismatch" not in codes
     assert all(h is None or h.looked_up_at == lookup.looked_up_at for h in report.hop_online[2:3])
 
 
@@ -120,3 +122,38 @@ def test_resolver_without_online_is_a_usage_error() -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 2
+
+
+def test_strict_dkim_alignment_from_the_published_record(loopback_only: NetGuard) -> None:
+    """A relaxed-aligned DKIM pass fails DMARC when the published record says adkim=s."""
+    from tests.auth_signing import dkim_sign, key_pair, plain_message
+
+    pair = key_pair()
+    # Signed by mail.example.org for a From of example.org: relaxed-aligned only.
+    signed = dkim_sign(plain_message(), pair, domain="mail.example.org")
+    zone = [
+        ("sel1._domainkey.mail.example.org", "TXT", txt_strings(pair.record.decode())),
+        ("_dmarc.example.org", "TXT", '"v=DMARC1; p=reject; adkim=s"'),
+    ]
+    with DnsServer(zone) as server:
+        resolver = DnsResolver([server.nameserver], lifetime=1.0)
+        settings = OnlineSettings(resolver, server.nameserver, ())
+        analyse = functools.partial(analyze_bytes, signed, "signed.eml", None)
+        report = analyze_online(analyse, AnalysisOptions(), settings)
+        relaxed = analyse(AnalysisOptions(keys=settings_keys(resolver)))
+    assert report.auth is not None and report.auth.dkim[0].verification == "pass"
+    assert report.online is not None and report.online.dmarc_record is not None
+    assert report.online.dmarc_record.adkim == "s"
+    assert report.auth.alignment.dmarc_computed == "fail"  # strict: mail.example.org != example.org
+    assert relaxed.auth is not None and relaxed.auth.alignment.dmarc_computed == "pass"
+
+
+def txt_strings(text: str) -> str:
+    """A long TXT record as the 255-octet character-strings DNS carries it in."""
+    return " ".join(f'"{text[i : i + 200]}"' for i in range(0, len(text), 200))
+
+
+def settings_keys(resolver: DnsResolver):  # type: ignore[no-untyped-def]
+    from mailview.enrich.online import DnsKeys
+
+    return DnsKeys(resolver)

@@ -41,6 +41,8 @@ class AnalysisOptions:
     strict: bool = False  # let a failing rule raise (tests), instead of reporting it
     keys: KeyStore | None = None  # DKIM/ARC public keys at hand (None: none, offline)
     geo: GeoSource | None = None  # MaxMind-format databases (None: no geo facts)
+    # (aspf, adkim) from the From domain's published DMARC record, when online mode has it.
+    dmarc_modes: tuple[str | None, str | None] | None = None
 
 
 def analyze_path(
@@ -107,7 +109,7 @@ def analyze_message(
     ]
     route = build_route(select_route_entries(entries), options.trust)
     now = options.now or datetime.now(UTC)
-    auth = analyze_auth(message, route, now, options.keys)
+    auth = analyze_auth(message, route, now, options.keys, options.dmarc_modes)
     context = RuleContext(message, headers, route, now, auth)
     findings = run_rules(context, strict=options.strict)
     return Report(

@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 
 from mailview.core.analyze import AnalysisOptions
 from mailview.core.auth.keys import KeyStore
+from mailview.core.domains import normalise_host, same_org
 from mailview.core.findings.context import finding, hop_evidence
-from mailview.core.ipscope import EXTERNAL_SCOPES
+from mailview.core.ipscope import EXTERNAL_SCOPES, parse_ip
 from mailview.core.model import (
     DmarcRecordInfo,
     Finding,
@@ -81,10 +82,15 @@ def analyze_online(analyse: Analyse, options: AnalysisOptions, online: OnlineSet
         hops_ready = pool.submit(_hop_lookups, offline, online)
         facts_ready = pool.submit(_facts, offline, online, now)
         keys_ready.result()
-        report = analyse(
-            dataclasses.replace(options, keys=_BothKeys(options.keys, DnsKeys(resolver)))
-        )
         lookups, facts = hops_ready.result(), facts_ready.result()
+    # The final pass: keys from DNS (cached by now) and the published alignment modes.
+    record = facts.dmarc_record
+    live = dataclasses.replace(
+        options,
+        keys=_BothKeys(options.keys, DnsKeys(resolver)),
+        dmarc_modes=None if record is None else (record.aspf, record.adkim),
+    )
+    report = analyse(live)
     hop_online = tuple(
         _hop_lookup(lookups.get(h.fields.from_ip or "")) if h.fields.from_ip else None
         for h in report.hops
@@ -248,6 +254,7 @@ def _hop_findings(hop: Hop, lookup: HopLookup) -> list[Finding]:
                 [hop_evidence(hop)],
             )
         )
+    found += _name_findings(hop, lookup, today)
     if lookup.ptr and lookup.fcrdns is False:
         found.append(
             finding(
@@ -257,6 +264,43 @@ def _hop_findings(hop: Hop, lookup: HopLookup) -> list[Finding]:
                 f"{hop.fields.from_ip} has the reverse DNS name {lookup.ptr}, but that name "
                 f"does not resolve back to {hop.fields.from_ip} (as of {today}). Real mail "
                 "servers normally have matching forward and reverse DNS.",
+                [hop_evidence(hop)],
+                strength="heuristic",
+            )
+        )
+    return found
+
+
+def _name_findings(hop: Hop, lookup: HopLookup, today: str) -> list[Finding]:
+    """Today's reverse DNS against the HELO name the client gave and the rDNS name the
+    receiving server recorded at delivery."""
+    found: list[Finding] = []
+    ptr, fields = normalise_host(lookup.ptr), hop.fields
+    if ptr is None:
+        return found
+    recorded = normalise_host(fields.from_rdns)
+    if recorded and recorded != ptr:
+        found.append(
+            finding(
+                "online.rdns_changed",
+                Severity.INFO,
+                f"Hop {hop.index}: the reverse DNS name has changed since delivery",
+                f"At delivery the receiving server recorded {recorded} for {fields.from_ip}; "
+                f"on {today} the address resolves to {ptr}. Addresses get reassigned; the "
+                "recorded name is the one that described the sender then.",
+                [hop_evidence(hop)],
+            )
+        )
+    helo = normalise_host(fields.from_helo)
+    if helo and parse_ip(helo) is None and "." in helo and not same_org(helo, ptr):
+        found.append(
+            finding(
+                "online.helo_mismatch",
+                Severity.LOW,
+                f"Hop {hop.index}: the HELO name does not match the address's reverse DNS",
+                f"The sending client introduced itself as {helo}, but {fields.from_ip} "
+                f"resolves to {ptr} (as of {today}), in another organisation. Legitimate "
+                "servers usually greet with their own name; spam software often does not.",
                 [hop_evidence(hop)],
                 strength="heuristic",
             )

@@ -228,14 +228,19 @@ def _counts(mode: str | None, required: str) -> bool:
     return mode == STRICT or (mode == RELAXED and required == RELAXED)
 
 
-def _policy_modes(dmarc: AuthResult | None) -> tuple[str, str]:
-    """(aspf, adkim) the policy asks for: relaxed unless a trusted result says `s`."""
+def _policy_modes(
+    dmarc: AuthResult | None, published: tuple[str | None, str | None] | None
+) -> tuple[str, str]:
+    """(aspf, adkim) the policy asks for: relaxed unless the domain's published DMARC
+    record (online mode) or a trusted result says `s`."""
 
-    def mode(name: str) -> str:
-        value = dmarc.prop(name) if dmarc is not None else None
-        return STRICT if (value or "").strip().lower() == "s" else RELAXED
+    def mode(name: str, value: str | None) -> str:
+        stated = dmarc.prop(name) if dmarc is not None else None
+        strict = {(stated or "").strip().lower(), (value or "").strip().lower()}
+        return STRICT if "s" in strict else RELAXED
 
-    return mode("policy.aspf"), mode("policy.adkim")
+    aspf, adkim = published or (None, None)
+    return mode("policy.aspf", aspf), mode("policy.adkim", adkim)
 
 
 def compute_alignment(
@@ -243,11 +248,14 @@ def compute_alignment(
     trusted_results: Sequence[AuthResult],
     received_spf: Sequence[ReceivedSpf],
     dkim_signatures: Sequence[DkimSignature],
+    published_modes: tuple[str | None, str | None] | None = None,
 ) -> Alignment:
+    """`published_modes` is (aspf, adkim) of the From domain's DMARC record when online
+    mode fetched it; without it, relaxed unless a trusted result states otherwise."""
     author, _ = from_domain(headers)
     spf = _spf(headers, trusted_results, received_spf)
     dmarc = _first_trusted(trusted_results, "dmarc")
-    aspf, adkim = _policy_modes(dmarc)
+    aspf, adkim = _policy_modes(dmarc, published_modes)
     spf_mode = aligned(spf.domain, author) if spf.passed else None
     passing = passing_dkim_domains(dkim_signatures, trusted_results)
     dkim_modes = [(d, m) for d in passing if (m := aligned(d, author)) is not None]

@@ -23,7 +23,11 @@ from mailview.core.model import LoadedMessage
 
 
 def analyze_auth(
-    message: LoadedMessage, route: Route, now: datetime, keys: KeyStore | None = None
+    message: LoadedMessage,
+    route: Route,
+    now: datetime,
+    keys: KeyStore | None = None,
+    dmarc_modes: tuple[str | None, str | None] | None = None,
 ) -> AuthReport:
     headers = message.headers
     # A pasted header block has no body: hashing an empty one would "find" it altered.
@@ -37,7 +41,7 @@ def analyze_auth(
         received_spf=tuple(received_spf),
         dkim=signatures,
         arc=read_arc(headers, body, keys),
-        alignment=compute_alignment(headers, trusted, received_spf, signatures),
+        alignment=compute_alignment(headers, trusted, received_spf, signatures, dmarc_modes),
         addresses=check_addresses(headers),
         trusted_authserv_ids=ids,
         problems=tuple(problems),
