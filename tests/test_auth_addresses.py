@@ -353,3 +353,11 @@ def test_the_fast_path_never_accepts_what_email_validator_rejects(local: str, do
         )
     except EmailNotValidError as err:
         raise AssertionError(f"fast path accepted {address!r}: {err}") from None
+
+
+def test_fast_path_leaves_idna_reserved_labels_to_email_validator() -> None:
+    from mailview.core.auth.addresses import _plainly_valid
+
+    # Found by the property test above: "a0--0" is not a valid label outside punycode.
+    assert not _plainly_valid("0@0.a0--0")
+    assert _plainly_valid("alice@mail-1.example.org")

@@ -292,7 +292,14 @@ _PLAIN_ADDRESS = re.compile(
 def _plainly_valid(address: str) -> bool:
     """A cheap yes for ordinary ASCII addresses: email-validator costs ~20 µs a call."""
     local, _, domain = address.rpartition("@")
-    return len(local) <= 64 and len(domain) <= 253 and _PLAIN_ADDRESS.fullmatch(address) is not None
+    return (
+        len(local) <= 64
+        and len(domain) <= 253
+        and _PLAIN_ADDRESS.fullmatch(address) is not None
+        # IDNA reserves labels whose third and fourth characters are "--" (punycode's
+        # "xn--"): leave those to email-validator, which checks them properly.
+        and not any(label[2:4] == "--" for label in domain.split("."))
+    )
 
 
 def _address_problem(header: str, address: str | None) -> str | None:
