@@ -1,5 +1,5 @@
-"""One message per tab: summary and authentication strips, hop diagram, findings, headers,
-source, authentication, hop details.
+"""One message per tab: summary, authentication and filter strips, hop diagram, findings,
+headers, source, authentication, vendor verdicts, hop details.
 
 A tab is built empty when its job is submitted and shows "Analysing…" until the result
 arrives. It remembers the id of its latest job and refuses any other result, so a slow
@@ -31,6 +31,7 @@ from mailview.gui.panels.headers import HeadersPanel
 from mailview.gui.panels.hop_details import HopDetailsPanel
 from mailview.gui.panels.source import SourcePanel
 from mailview.gui.panels.summary import SummaryPanel
+from mailview.gui.panels.verdicts import VerdictsPanel
 from mailview.gui.worker import Analysis
 
 # Default splitter sizes (pixels; only their ratio matters until the user drags one).
@@ -78,12 +79,9 @@ class MessageTab(QWidget):
         self.source_panel = SourcePanel()
         self.hop_details = HopDetailsPanel()
         self.auth = self._build_auth()
+        self.verdicts = self._build_verdicts()
 
-        self.lower_tabs = QTabWidget()
-        self.lower_tabs.setDocumentMode(True)
-        self.lower_tabs.addTab(self.headers, "Headers")
-        self.lower_tabs.addTab(self.source_panel, "Source")
-        self.lower_tabs.addTab(self.auth, "Authentication")
+        self.lower_tabs = self._build_lower_tabs()
 
         self.splitters: dict[str, QSplitter] = {}
         upper = self._splitter("upper", Qt.Orientation.Horizontal, self.diagram, self.findings)
@@ -97,23 +95,36 @@ class MessageTab(QWidget):
         self.findings.splitter.setSizes(DEFAULT_SIZES["findings"])
         self.auth.splitter.setSizes(DEFAULT_SIZES["auth"])
 
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._build_status_page())
+        self.pages.addWidget(self._build_content(main))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.pages)
+        self._show_status(f"Analysing {source.title}…", None)
+
+    def _build_lower_tabs(self) -> QTabWidget:
+        tabs = QTabWidget()
+        tabs.setDocumentMode(True)
+        tabs.addTab(self.headers, "Headers")
+        tabs.addTab(self.source_panel, "Source")
+        tabs.addTab(self.auth, "Authentication")
+        tabs.addTab(self.verdicts, "Verdicts")
+        return tabs
+
+    def _build_content(self, main: QWidget) -> QWidget:
         content = QWidget()
         content_layout = QVBoxLayout(content)
         content_layout.setContentsMargins(0, 0, 0, 0)
         content_layout.setSpacing(4)
         content_layout.addWidget(self.summary)
         # The badges sit under the summary, so who vouches for the message reads at a
-        # glance; the statements behind them are in the Authentication tab below.
+        # glance; the statements behind them are in the Authentication tab below. The
+        # filters' lead verdict follows, hidden when no filter left one.
         content_layout.addWidget(self.auth.strip)
+        content_layout.addWidget(self.verdicts.strip)
         content_layout.addWidget(main, 1)
-
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self._build_status_page())
-        self.pages.addWidget(content)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.pages)
-        self._show_status(f"Analysing {source.title}…", None)
+        return content
 
     # --- jobs -------------------------------------------------------------------------
 
@@ -150,6 +161,7 @@ class MessageTab(QWidget):
         self.findings.set_report(report)
         self.headers.set_headers(report.headers)
         self.auth.set_report(report)
+        self.verdicts.set_report(report)
         self.source_panel.set_source(analysis.source_text, analysis.source_note)
         self.current_hop = None
         self.highlighted_hops = []
@@ -301,6 +313,33 @@ class MessageTab(QWidget):
     def _on_auth_header(self, header_index: int, reveal: bool) -> None:
         """A click selects the statement's header; Enter or a double-click goes to it."""
         self.headers.select_header_indices([header_index])
+        if reveal:
+            self.lower_tabs.setCurrentWidget(self.headers)
+
+    # --- vendor verdicts ----------------------------------------------------------------
+
+    def _build_verdicts(self) -> VerdictsPanel:
+        panel = VerdictsPanel()
+        panel.headersActivated.connect(self._on_vendor_headers)
+        panel.strip.clicked.connect(self._on_vendor_strip)
+        return panel
+
+    def show_verdicts(self) -> None:
+        self.lower_tabs.setCurrentWidget(self.verdicts)
+
+    def _on_vendor_strip(self) -> None:
+        self.show_verdicts()
+        self.verdicts.select_group(0)
+
+    def _on_vendor_headers(self, indices: list[int], reveal: bool) -> None:
+        """A verdict's header rows are selected, and its hop highlighted when the header is
+        a Received one; Enter or a double-click goes to the Headers tab."""
+        report = self.report
+        if report is None:
+            return
+        self.headers.select_header_indices(indices)
+        self.highlighted_hops = [h.index for h in report.hops if h.header_index in indices]
+        self.diagram.highlight_hops(self.highlighted_hops)
         if reveal:
             self.lower_tabs.setCurrentWidget(self.headers)
 

@@ -1,14 +1,26 @@
-"""The findings list (severity icon, word, title) and the selected finding's explanation.
+"""The findings list, grouped by severity, and the selected finding's explanation.
 
-Severity is shown three ways at once — a word, an icon shape and a colour — so that
-it reads in a dark theme, on a grey-scale printout and for colour-blind analysts alike.
+Severity is shown three ways at once — a word (the group heading, with its count), an
+icon shape and a colour — so that it reads in a dark theme, on a grey-scale printout and
+for colour-blind analysts alike. Each finding says in words how well it is proven: a
+second, muted line under its title.
 """
 
 from __future__ import annotations
 
 import functools
+import html
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -24,8 +36,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
+    QApplication,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTextEdit,
     QTreeWidget,
     QTreeWidgetItem,
@@ -57,12 +72,14 @@ SEVERITY_INK = {
     Severity.LOW: QColor("#000000"),
     Severity.INFO: QColor("#ffffff"),
 }
-_STRENGTH = {
-    "direct": "direct evidence",
-    "correlated": "correlated evidence",
-    "heuristic": "a heuristic: worth a look, not proof",
+STRENGTH_WORDS = {
+    "direct": "stated by a trusted system",
+    "correlated": "several facts agree",
+    "heuristic": "a pattern — worth a look",
 }
 _ROLE_FINDING = Qt.ItemDataRole.UserRole
+_ROLE_STRENGTH = Qt.ItemDataRole.UserRole + 1
+_AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 @functools.cache
@@ -127,10 +144,101 @@ def by_severity(findings: tuple[Finding, ...]) -> list[Finding]:
     return sorted(findings, key=lambda f: SEVERITY_RANK[f.severity])
 
 
+def strength_words(strength: str) -> str:
+    """How well a finding is proven, in words; an unknown strength as written."""
+    return STRENGTH_WORDS.get(strength, strength)
+
+
+def severity_groups(findings: tuple[Finding, ...]) -> list[tuple[Severity, list[Finding]]]:
+    """(severity, its findings) for each severity present, most severe first."""
+    groups: dict[Severity, list[Finding]] = {}
+    for item in by_severity(findings):
+        groups.setdefault(item.severity, []).append(item)
+    return list(groups.items())
+
+
+def group_title(severity: Severity, count: int) -> str:
+    """`HIGH (2)`: the word and the count, never the colour alone."""
+    return f"{SEVERITY_WORD[severity]} ({count})"
+
+
 def evidence_hops(report: Report, finding: Finding) -> list[int]:
     """The hops (1-based) whose Received header is part of the finding's evidence."""
     headers = {e.header_index for e in finding.evidence if e.header_index is not None}
     return [hop.index for hop in report.hops if hop.header_index in headers]
+
+
+class FindingDelegate(QStyledItemDelegate):
+    """A finding row on two lines: its title, and under it, muted, how well it is proven.
+
+    Rows without a strength (the severity headings) are drawn the usual way.
+    """
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _AnyIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        if isinstance(index.data(_ROLE_STRENGTH), str):
+            size.setHeight(max(size.height(), 2 * option.fontMetrics.height() + 6))
+        return size
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _AnyIndex) -> None:
+        strength = index.data(_ROLE_STRENGTH)
+        if not isinstance(strength, str):
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        element = QStyle.SubElement.SE_ItemViewItemText
+        box = style.subElementRect(element, opt, widget).adjusted(2, 2, -2, -2)
+        title = opt.text
+        opt.text = ""
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        self._draw_lines(painter, opt, box, title, strength)
+
+    @staticmethod
+    def _draw_lines(
+        painter: QPainter, opt: QStyleOptionViewItem, box: QRect, title: str, strength: str
+    ) -> None:
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        palette = opt.palette
+        ink = palette.highlightedText() if selected else palette.text()
+        muted = palette.highlightedText() if selected else palette.placeholderText()
+        metrics = opt.fontMetrics
+        line = metrics.height()
+        top = QRect(box.left(), box.top(), box.width(), line)
+        bottom = QRect(box.left(), box.top() + line, box.width(), line)
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.save()
+        painter.setPen(QPen(ink.color()))
+        elide = Qt.TextElideMode.ElideRight
+        painter.drawText(top, flags, metrics.elidedText(title, elide, box.width()))
+        painter.setPen(QPen(muted.color()))
+        painter.drawText(bottom, flags, metrics.elidedText(strength, elide, box.width()))
+        painter.restore()
+
+
+def _finding_row(finding: Finding) -> QTreeWidgetItem:
+    strength = strength_words(finding.strength)
+    row = QTreeWidgetItem([finding.title])
+    row.setIcon(0, severity_icon(finding.severity))
+    row.setData(0, _ROLE_FINDING, finding)
+    row.setData(0, _ROLE_STRENGTH, strength)
+    spoken = f"{SEVERITY_WORD[finding.severity]}: {finding.title}. Evidence: {strength}."
+    row.setData(0, Qt.ItemDataRole.AccessibleTextRole, spoken)
+    # Tooltips guess at rich text: escaped, the title shows as written.
+    row.setToolTip(0, f"<p>{html.escape(finding.title)}<br><i>{html.escape(strength)}</i></p>")
+    return row
+
+
+def _group_row(severity: Severity, count: int, font: QFont) -> QTreeWidgetItem:
+    heading = QTreeWidgetItem([group_title(severity, count)])
+    heading.setIcon(0, severity_icon(severity))
+    bold = QFont(font)
+    bold.setBold(True)
+    heading.setFont(0, bold)
+    heading.setFlags(Qt.ItemFlag.ItemIsEnabled)  # a heading, not a finding
+    return heading
 
 
 class FindingsPanel(QWidget):
@@ -143,17 +251,13 @@ class FindingsPanel(QWidget):
         self._report: Report | None = None
         self.list = QTreeWidget()
         self.list.setObjectName("findingsList")
-        self.list.setAccessibleName("Findings")
-        self.list.setColumnCount(2)
-        self.list.setHeaderLabels(["Severity", "Finding"])
-        self.list.setRootIsDecorated(False)
-        self.list.setUniformRowHeights(True)
-        self.list.setAlternatingRowColors(True)
+        self.list.setAccessibleName("Findings by severity")
+        self.list.setColumnCount(1)
+        self.list.setHeaderHidden(True)  # the headings say what the rows are
+        self.list.setIndentation(14)
+        self.list.setUniformRowHeights(False)  # headings one line, findings two
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.list.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(True)
+        self.list.setItemDelegate(FindingDelegate(self.list))
         self.list.itemSelectionChanged.connect(self._on_selection)
 
         self.detail = QTextEdit()
@@ -182,27 +286,45 @@ class FindingsPanel(QWidget):
     def set_report(self, report: Report | None) -> None:
         self._report = report
         self.list.clear()
-        findings = by_severity(report.findings) if report is not None else []
-        for item in findings:
-            row = QTreeWidgetItem([SEVERITY_WORD[item.severity], item.title])
-            row.setIcon(0, severity_icon(item.severity))
-            row.setData(0, _ROLE_FINDING, item)
-            self.list.addTopLevelItem(row)
+        groups = severity_groups(report.findings) if report is not None else []
+        for severity, members in groups:
+            heading = _group_row(severity, len(members), self.list.font())
+            heading.addChildren([_finding_row(item) for item in members])
+            self.list.addTopLevelItem(heading)
+            heading.setExpanded(True)
         self._show_placeholder()
+
+    def group_titles(self) -> list[str]:
+        """The severity headings, in list order."""
+        return [item.text(0) for item in self._groups()]
+
+    def finding_items(self) -> list[QTreeWidgetItem]:
+        """The finding rows (not the headings), in list order."""
+        rows = (group.child(i) for group in self._groups() for i in range(group.childCount()))
+        return [row for row in rows if row is not None]
 
     def findings(self) -> list[Finding]:
         """The findings in list order."""
-        items = (self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount()))
-        return [item.data(0, _ROLE_FINDING) for item in items if item is not None]
+        return [item.data(0, _ROLE_FINDING) for item in self.finding_items()]
+
+    def strength_of(self, item: QTreeWidgetItem) -> str:
+        """The strength line shown under a finding's title."""
+        return str(item.data(0, _ROLE_STRENGTH) or "")
 
     def select_row(self, row: int) -> None:
-        item = self.list.topLevelItem(row)
-        if item is not None:
-            self.list.setCurrentItem(item)
+        """Select the `row`-th finding, counting findings only (not headings)."""
+        items = self.finding_items()
+        if 0 <= row < len(items):
+            self.list.setCurrentItem(items[row])
 
     def current_finding(self) -> Finding | None:
         items = self.list.selectedItems()
-        return items[0].data(0, _ROLE_FINDING) if items else None
+        finding = items[0].data(0, _ROLE_FINDING) if items else None
+        return finding if isinstance(finding, Finding) else None
+
+    def _groups(self) -> list[QTreeWidgetItem]:
+        tops = (self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount()))
+        return [item for item in tops if item is not None]
 
     def _on_selection(self) -> None:
         finding = self.current_finding()
@@ -238,8 +360,10 @@ class FindingsPanel(QWidget):
         quoted.setFont(monospace_font())
 
         cursor.insertText(finding.title, title)
-        strength = _STRENGTH.get(finding.strength, finding.strength)
-        cursor.insertText(f"\n{SEVERITY_WORD[finding.severity]} · {strength}\n\n", heading)
+        strength = strength_words(finding.strength)
+        cursor.insertText(
+            f"\n{SEVERITY_WORD[finding.severity]} · evidence: {strength}\n\n", heading
+        )
         cursor.insertText(finding.detail, body)
         hops = evidence_hops(self._report, finding) if self._report is not None else []
         if hops:
