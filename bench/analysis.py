@@ -20,10 +20,13 @@ from email.policy import compat32
 from pathlib import Path
 
 from mailview.core.analyze import AnalysisOptions, analyze_bytes
+from mailview.core.auth.addresses import _parse_mailboxes
 from mailview.core.domains import org_domain
 from mailview.core.errors import InputError
+from mailview.core.findings.lookalike import imitation
 from mailview.core.ipscope import parse_ip, scope_of
-from mailview.core.received import _ipv6_text
+from mailview.core.received import _ipv6_text, parse_received
+from mailview.core.summary import _decode_encoded
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SKIP = {"SOURCES.md", "MANIFEST.tsv"}
@@ -40,6 +43,10 @@ def clear_caches() -> None:
     scope_of.cache_clear()
     org_domain.cache_clear()
     _ipv6_text.cache_clear()
+    parse_received.cache_clear()
+    _decode_encoded.cache_clear()
+    _parse_mailboxes.cache_clear()
+    imitation.cache_clear()
 
 
 def timed(action: Callable[[str, bytes], object], name: str, data: bytes) -> float:

@@ -31,6 +31,7 @@ from mailview.core.load import load_bytes, load_text, read_path
 from mailview.core.model import GeoInfo, Hop, InnerRef, InputInfo, LoadedMessage, Report, Scope
 from mailview.core.received import parse_received
 from mailview.core.summary import decode_words, first_values, originators, summarise
+from mailview.core.vendors.registry import decode_vendors
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +111,8 @@ def analyze_message(
     route = build_route(select_route_entries(entries), options.trust)
     now = options.now or datetime.now(UTC)
     auth = analyze_auth(message, route, now, options.keys, options.dmarc_modes)
-    context = RuleContext(message, headers, route, now, auth)
+    hop_geo = _hop_geo(route.hops, options.geo)
+    context = RuleContext(message, headers, route, now, auth, hop_geo)
     findings = run_rules(context, strict=options.strict)
     return Report(
         input=info,
@@ -125,7 +127,8 @@ def analyze_message(
         envelope=message.envelope,
         trust_boundary_hop=None if route.boundary is None else route.boundary.index,
         auth=auth,
-        hop_geo=_hop_geo(route.hops, options.geo),
+        hop_geo=hop_geo,
+        vendors=decode_vendors(headers, strict=options.strict),
         geo_source=None if options.geo is None else options.geo.describe(),
     )
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from mailview.core.auth.model import AuthReport
+    from mailview.core.vendors.model import VendorVerdict
 
 
 class HeaderField(NamedTuple):
@@ -228,6 +229,7 @@ class Report:
     geo_source: str | None = None  # the databases that answered, with build dates
     online: OnlineFacts | None = None  # None: analysed offline (no packet sent)
     hop_online: tuple[HopLookup | None, ...] = ()  # per hop, aligned with `hops`
+    vendors: tuple[VendorVerdict, ...] = ()  # anti-spam/security stamps, decoded
 
 
 @dataclass(frozen=True, slots=True)

@@ -833,6 +833,9 @@ def _shape_problems(src: str, clauses: _Clauses, info: _From, out: list[str]) ->
             out.append("This Received header has neither 'from' nor 'by'; little could be read.")
 
 
+# Pure and immutable: the route, and later the sending-service fingerprints, read the same
+# Received values; remembering the last few hundred makes the second reading free.
+@functools.lru_cache(maxsize=1024)
 def parse_received(value: str) -> ReceivedFields:
     """Read one unfolded Received/X-Received value; never raises (see module strategy)."""
     try:

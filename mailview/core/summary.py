@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.errors
 import email.header
+import functools
 import ipaddress
 
 from mailview.core.chain import Route
@@ -25,6 +26,13 @@ def decode_words(value: str) -> str:
     """`value` with RFC 2047 encoded-words decoded; undecodable words stay as written."""
     if "=?" not in value:
         return value
+    return _decode_encoded(value)
+
+
+# Several rules and panels read the same From and Subject; the stdlib decoder is slow, and
+# the function is pure, so a bounded memo pays for itself within one message.
+@functools.lru_cache(maxsize=512)
+def _decode_encoded(value: str) -> str:
     try:
         return str(email.header.make_header(email.header.decode_header(value)))
     except (ValueError, LookupError, UnicodeError, email.errors.HeaderParseError):

@@ -24,8 +24,10 @@ from mailview.core.model import (
     Report,
     TlsInfo,
 )
+from mailview.core.verdict import verdict
 from mailview.export.json_auth import auth_to_dict
 from mailview.export.json_lookups import geo_to_dict, hop_lookup_to_dict, online_to_dict
+from mailview.export.json_vendors import vendor_to_dict, verdict_to_dict
 
 SCHEMA = "mailview/report-1"
 
@@ -55,6 +57,8 @@ def report_to_dict(report: Report) -> JsonDict:
         "envelope": _envelope(report.envelope),
         "auth": None if report.auth is None else auth_to_dict(report.auth),
         "geo_source": report.geo_source,
+        "vendors": [vendor_to_dict(v) for v in report.vendors],
+        "verdict": verdict_to_dict(verdict(report.findings)),
         "headers": [_header(h) for h in report.headers],
     }
     if report.online is not None:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from mailview.core.findings.context import describe_delay
 from mailview.core.model import Finding, Hop, Report
+from mailview.core.verdict import verdict
 from mailview.export.text_auth import auth_lines
 
 WIDTH = 100
@@ -25,6 +26,8 @@ def _lines(report: Report) -> Iterator[str]:
     info = report.input
     where = "" if info.label == "the message" else f", {info.label}"
     yield f"{info.name} ({info.format}{where}, sha256 {info.sha256[:16]}…)"
+    found = verdict(report.findings)
+    yield from _wrap(f"Verdict: {found.level.upper()} — {found.summary}", indent="  ")
     yield from _summary(report)
     if report.originators:
         origins = ", ".join(f"{o.ip} ({o.source})" for o in report.originators)
@@ -38,6 +41,13 @@ def _lines(report: Report) -> Iterator[str]:
         for line in auth_lines(report.auth):
             indent = " " * (len(line) - len(line.lstrip()) + 2)
             yield from _wrap(line, indent=indent, first="")
+    if report.vendors:
+        yield ""
+        yield "Verdicts stamped by the receiving systems:"
+        for vendor in report.vendors:
+            yield from _wrap(
+                f"{vendor.vendor} ({vendor.header}): {vendor.summary}", indent="    ", first="  "
+            )
     yield ""
     yield from _findings(report.findings)
     if len(report.inner) > 1:

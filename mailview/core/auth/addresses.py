@@ -23,6 +23,7 @@ Strategy:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -88,6 +89,13 @@ class Mailbox:
 
 def parse_mailboxes(value: str) -> list[Mailbox]:
     """Every mailbox in an address-list value, group members included; linear time."""
+    return list(_parse_mailboxes(value))
+
+
+# Several rules read the same From/To/Reply-To; Mailbox is frozen, so parsing each value
+# once per message and handing out copies of the list is safe.
+@functools.lru_cache(maxsize=512)
+def _parse_mailboxes(value: str) -> tuple[Mailbox, ...]:
     boxes: list[Mailbox] = []
     piece: list[tuple[str, str]] = []
     in_group = False
@@ -103,7 +111,7 @@ def parse_mailboxes(value: str) -> list[Mailbox]:
         else:
             piece.append((kind, text))
     _flush(piece, boxes)
-    return boxes
+    return tuple(boxes)
 
 
 def _tokens(value: str) -> Iterator[tuple[str, str]]:

@@ -8,7 +8,15 @@ from datetime import datetime
 
 from mailview.core.auth.model import AuthReport
 from mailview.core.chain import Route
-from mailview.core.model import Evidence, Finding, HeaderField, Hop, LoadedMessage, Severity
+from mailview.core.model import (
+    Evidence,
+    Finding,
+    GeoInfo,
+    HeaderField,
+    Hop,
+    LoadedMessage,
+    Severity,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +26,7 @@ class RuleContext:
     route: Route
     now: datetime  # timezone-aware; injected so that analysis stays reproducible
     auth: AuthReport | None = None
+    hop_geo: tuple[GeoInfo | None, ...] = ()  # aligned with route.hops; empty without geo
 
 
 Rule = Callable[[RuleContext], Iterable[Finding]]

@@ -9,12 +9,26 @@ the bug should surface). `run_rules` orders the result by severity, the worst fi
 from __future__ import annotations
 
 from mailview.core.findings import auth as auth_rules
+from mailview.core.findings import content as content_rules
+from mailview.core.findings import geo as geo_rules
+from mailview.core.findings import identity as identity_rules
 from mailview.core.findings import input as input_rules
 from mailview.core.findings import route as route_rules
+from mailview.core.findings import route_claims as route_claims_rules
+from mailview.core.findings import time as time_rules
 from mailview.core.findings.context import Rule, RuleContext, finding
 from mailview.core.model import Finding, Severity
 
-RULES: tuple[Rule, ...] = (*input_rules.RULES, *route_rules.RULES, *auth_rules.RULES)
+RULES: tuple[Rule, ...] = (
+    *input_rules.RULES,
+    *route_rules.RULES,
+    *route_claims_rules.RULES,
+    *time_rules.RULES,
+    *auth_rules.RULES,
+    *content_rules.RULES,
+    *identity_rules.RULES,
+    *geo_rules.RULES,
+)
 
 _RANK = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2, Severity.INFO: 3}
 
