@@ -115,7 +115,9 @@ class VendorStrip(QFrame):
         self.caption.setEnabled(False)  # muted, like the other strips' captions
         self.sentence = plain_label(selectable=False)
         self.sentence.setObjectName("vendorSentence")
-        self.sentence.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Wrapped rather than cut at the window's edge: the sentence is the point of the strip.
+        self.sentence.setWordWrap(True)
+        self.sentence.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("<p>Open the Verdicts tab: every field of every filter's verdict.</p>")
         layout = QHBoxLayout(self)
