@@ -151,3 +151,25 @@ def test_dkim_entries_carry_the_contract_keys() -> None:
     (entry,) = doc["auth"]["dkim"]
     assert entry.keys() >= DKIM_KEYS
     assert entry["body_hash"] == "match" and entry["header_index"] == 0
+
+
+def test_vendors_and_verdict_blocks() -> None:
+    data = (
+        b"X-Forefront-Antispam-Report: CIP:203.0.113.77;CTRY:NL;LANG:en;SCL:5;SRV:;IPV:NLI;"
+        b"SFV:SPM;H:mail.paypa1-billing.example;PTR:;CAT:SPM;SFS:(13230040);DIR:INB;\r\n"
+        b"X-Microsoft-Antispam-Mailbox-Delivery: ucf:0;jmr:0;auth:0;dest:J;OFR:SpamFilterAuthJ;\r\n"
+        b"From: PayPal <service@paypa1-billing.example>\r\nSubject: s\r\n\r\nbody\r\n"
+    )
+    doc = report_to_dict(analyze_bytes(data, options=NOW))
+    assert doc["verdict"]["level"] == "high"  # the PayPal lookalike
+    assert "imitates PayPal" in doc["verdict"]["summary"]
+    vendors = doc["vendors"]
+    assert vendors[0]["vendor"] == "Microsoft 365" and vendors[0]["header"] == "(combined)"
+    assert vendors[0]["header_index"] is None
+    assert vendors[0]["summary"].startswith("Delivered to Junk")
+    report_block = next(v for v in vendors if v["header"] == "X-Forefront-Antispam-Report")
+    assert report_block.keys() >= {"vendor", "header", "header_index", "fields", "summary"}
+    assert report_block["header_index"] == 0
+    scl = next(f for f in report_block["fields"] if f["key"] == "SCL")
+    assert scl["raw"] == "5" and scl["meaning"]
+    assert set(report_block["unrecognised"]) <= {f["key"] for f in report_block["fields"]}
