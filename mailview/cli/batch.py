@@ -1,0 +1,463 @@
+"""`mailview batch PATH... [--out FILE] [--jobs N] [--quiet]`: many messages, JSON Lines out.
+
+Strategy: the main process lists the inputs (`core.stream`: folders walked in sorted
+order, mbox files streamed a message at a time) and hands each message's bytes to a pool
+of worker processes, which analyse it and return the JSON line already serialised plus
+the few plain facts the summary needs, so the main process only reads, writes and
+counts. At most `jobs × 4` messages are in flight and results are written in input order
+(a finished message waits only for the ones before it), so memory stays flat however big
+the input and the output is the same whatever `--jobs` is. Ctrl+C sets a flag: feeding
+stops, the messages in flight finish and are written, the summary is printed, exit 130;
+a second Ctrl+C stops at once. Workers ignore SIGINT (a terminal sends it to the whole
+process group) so that they finish what they were given; they never import Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import ipaddress
+import os
+import signal
+import sys
+import time
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any, BinaryIO, TextIO
+
+from mailview.cli.options import add_analysis_options, analysis_options
+from mailview.cli.status import EXIT_FAILED, EXIT_OK
+from mailview.core.analyze import AnalysisOptions, analyze_bytes
+from mailview.core.errors import InputError
+from mailview.core.model import Report
+from mailview.core.stream import Listed, count_messages, iter_files, iter_messages
+from mailview.core.verdict import verdict
+from mailview.export.json_report import dumps, error_to_dict, report_to_dict
+
+EXIT_SOME_UNREADABLE = EXIT_FAILED  # 1: the batch ran, but not every input was a message
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+IN_FLIGHT_PER_JOB = 4  # tasks: enough to keep every worker busy while the oldest is written
+# Messages go to the workers in tasks of a few: the pool's own cost per task (futures,
+# pickling, queue hand-offs) is then paid once per task rather than once per message.
+TASK_MESSAGES = 16
+TASK_BYTES = 1024 * 1024
+PROGRESS_INTERVAL = 0.1  # seconds between progress redraws: at most ~10 a second
+TOP = 5  # rows in each "top" list of the summary
+LEVELS = ("high", "medium", "low", "info", "none")
+
+# The analysis options as plain, picklable values; each worker builds its own
+# AnalysisOptions from them (the geo databases and key store open per process).
+_OPTION_NAMES = ("own_domain", "own_network", "wrapper", "strict", "dkim_keys", "geoip_db")
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    batch = commands.add_parser(
+        "batch",
+        help="analyse many messages (folders, mbox files) to JSON Lines",
+        description="Analyse every message in the PATHs (files, folders searched recursively, "
+        "mbox files message by message) offline, in parallel, and write one JSON document "
+        "per message (the schema of 'analyze --json'), in input order, then a summary on "
+        "standard error. Exit 0 when every input was a message, 1 when some could not be "
+        "read, 130 when interrupted.",
+    )
+    batch.add_argument("paths", nargs="+", metavar="PATH")
+    batch.add_argument("--out", type=Path, metavar="FILE", help="write the JSON Lines here")
+    batch.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: one per CPU)",
+    )
+    batch.add_argument(
+        "--quiet", action="store_true", help="no progress line and no summary, only errors"
+    )
+    add_analysis_options(batch)
+    batch.set_defaults(run=run)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return value
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.message is not None:
+        parser.error("--message picks one message of one file; batch analyses them all")
+    if args.online or args.resolver or args.dnsbl:
+        parser.error("batch analyses offline; --online, --resolver and --dnsbl do not apply")
+    try:
+        analysis_options(args)  # usage errors here, before any worker starts
+    except ValueError as err:
+        parser.error(str(err))
+    settings = {name: getattr(args, name) for name in _OPTION_NAMES}
+    try:
+        sink = _open_sink(args.out)
+    except OSError as err:
+        print(f"mailview: {args.out}: could not be written: {_reason(err)}", file=sys.stderr)
+        return EXIT_FAILED
+    show_progress = not args.quiet and sys.stderr.isatty()
+    try:
+        tally = run_batch(
+            args.paths, sink, settings, args.jobs, progress=show_progress, echo=args.quiet
+        )
+    finally:
+        if sink is not sys.stdout.buffer:
+            sink.close()
+    if not args.quiet:
+        print_summary(tally, sys.stderr)
+    return tally.exit_status()
+
+
+def _open_sink(out: Path | None) -> BinaryIO:
+    if out is None:
+        return sys.stdout.buffer
+    return open(out, "wb")  # closed by run()
+
+
+def _reason(err: OSError) -> str:
+    return (err.strerror or str(err)).lower()
+
+
+# --- the work a worker does -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One message's JSON line and the facts the summary counts; plain data, picklable."""
+
+    label: str
+    line: str
+    error: str | None = None  # the InputError sentence when it could not be read
+    level: str | None = None
+    origin_ip: str | None = None
+    country: str | None = None
+    findings: tuple[tuple[str, str], ...] = ()  # (code, title)
+
+
+_options: AnalysisOptions | None = None  # per worker process, set by _start_worker
+
+
+def _start_worker(settings: dict[str, object]) -> None:
+    global _options  # noqa: PLW0603 - one AnalysisOptions per process, built once
+    # The terminal sends Ctrl+C to every process of the group; the main process decides.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _options = analysis_options(argparse.Namespace(**settings))
+
+
+def analyse(label: str, data: bytes, options: AnalysisOptions | None = None) -> Outcome:
+    """Analyse one message; an unreadable one becomes its error document, never an exception
+    (unless `strict` asks for failing rules to raise)."""
+    chosen = options or _options or AnalysisOptions()
+    try:
+        report = analyze_bytes(data, label, options=chosen)
+    except InputError as err:
+        return failure(label, err.sentence, hashlib.sha256(data).hexdigest())
+    return _outcome(label, report)
+
+
+def _analyse_task(task: list[tuple[str, bytes]]) -> list[Outcome]:
+    return [analyse(label, data) for label, data in task]
+
+
+def failure(label: str, sentence: str, sha256: str | None) -> Outcome:
+    line = dumps(error_to_dict(label, sha256, sentence), pretty=False)
+    return Outcome(label, line, error=sentence)
+
+
+def _outcome(label: str, report: Report) -> Outcome:
+    origin_ip, country = _origin(report)
+    return Outcome(
+        label,
+        dumps(report_to_dict(report), pretty=False),
+        level=verdict(report.findings).level,
+        origin_ip=origin_ip,
+        country=country,
+        findings=tuple((f.code, f.title) for f in report.findings),
+    )
+
+
+def _origin(report: Report) -> tuple[str | None, str | None]:
+    """The sending address of the trust-boundary hop, and its country when geo knows it."""
+    for position, hop in enumerate(report.hops):
+        if hop.index == report.trust_boundary_hop:
+            geo = report.hop_geo[position] if position < len(report.hop_geo) else None
+            return hop.fields.from_ip, None if geo is None else geo.country
+    return None, None
+
+
+# --- feeding, writing, counting ---------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Tally:
+    """What the summary reports."""
+
+    analysed: int = 0
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (label, sentence)
+    levels: Counter[str] = field(default_factory=Counter)
+    ips: Counter[str] = field(default_factory=Counter)
+    networks: Counter[str] = field(default_factory=Counter)
+    countries: Counter[str] = field(default_factory=Counter)
+    findings: Counter[tuple[str, str]] = field(default_factory=Counter)
+    interrupted: bool = False
+    write_error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def done(self) -> int:
+        return self.analysed + len(self.unreadable)
+
+    def add(self, outcome: Outcome) -> None:
+        if outcome.error is not None:
+            self.unreadable.append((outcome.label, outcome.error))
+            return
+        self.analysed += 1
+        self.levels[outcome.level or "none"] += 1
+        if outcome.origin_ip:
+            self.ips[outcome.origin_ip] += 1
+            self.networks[network_of(outcome.origin_ip)] += 1
+        if outcome.country:
+            self.countries[outcome.country] += 1
+        self.findings.update(outcome.findings)
+
+    def exit_status(self) -> int:
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        if self.write_error is not None or self.unreadable:
+            return EXIT_SOME_UNREADABLE
+        return EXIT_OK
+
+
+def network_of(ip: str) -> str:
+    """The /24 of an IPv4 address, the /48 of an IPv6 one: who runs it, roughly."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+class _Stop:
+    """Ctrl+C asks to stop feeding; a second one stops at once (KeyboardInterrupt)."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        del signum, frame
+        self.requested = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def run_batch(
+    paths: Sequence[str],
+    sink: BinaryIO,
+    settings: dict[str, object],
+    jobs: int,
+    *,
+    progress: bool = False,
+    echo: bool = False,
+) -> Tally:
+    """Analyse everything under `paths` with `jobs` workers, writing JSON Lines to `sink`.
+
+    `echo` prints each input that could not be read as it happens (when no summary will
+    list them); `progress` draws the progress line on standard error.
+    """
+    tally = Tally()
+    files = list(iter_files(paths))  # paths only: cheap, and it gives the ETA its total
+    # Counting mbox messages reads each file once more: only worth it for a progress line.
+    total = sum(count_messages(f.path) for f in files if f.error is None) if progress else None
+    meter = Progress(total, sys.stderr, echo=echo) if progress or echo else None
+    stop = _Stop()
+    previous = signal.signal(signal.SIGINT, stop)
+    start = time.monotonic()
+    pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(settings,))
+    try:
+        _pump(_tasks(_items(files)), pool, jobs * IN_FLIGHT_PER_JOB, sink, tally, meter, stop)
+        pool.shutdown(wait=True)
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        tally.interrupted = True
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if meter is not None:
+            meter.clear()
+    tally.interrupted = tally.interrupted or stop.requested
+    tally.seconds = time.monotonic() - start
+    return tally
+
+
+def _items(files: list[Listed]) -> Iterator[tuple[str, bytes] | Outcome]:
+    """Each message to analyse, or the failure of a file that could not be read at all."""
+    for listed in files:
+        if listed.error is not None:
+            yield failure(listed.path, listed.error.sentence, None)
+            continue
+        try:
+            yield from iter_messages(listed.path)
+        except InputError as err:
+            yield failure(listed.path, err.sentence, None)
+
+
+def _tasks(items: Iterator[tuple[str, bytes] | Outcome]) -> Iterator[list[Any]]:
+    """Group the messages into tasks for the pool; a failure found here is a task of its own
+    (an `Outcome` list), so that it keeps its place in the output order."""
+    task: list[tuple[str, bytes]] = []
+    size = 0
+    for item in items:
+        if isinstance(item, Outcome):
+            if task:
+                yield task
+                task, size = [], 0
+            yield [item]
+            continue
+        task.append(item)
+        size += len(item[1])
+        if len(task) >= TASK_MESSAGES or size >= TASK_BYTES:
+            yield task
+            task, size = [], 0
+    if task:
+        yield task
+
+
+def _pump(
+    tasks: Iterator[list[Any]],
+    pool: ProcessPoolExecutor,
+    limit: int,
+    sink: BinaryIO,
+    tally: Tally,
+    meter: Progress | None,
+    stop: _Stop,
+) -> None:
+    """Feed the pool lazily and write the results in input order."""
+    pending: deque[Future[list[Outcome]]] = deque()
+    for task in tasks:
+        if stop.requested or tally.write_error is not None:
+            break
+        pending.append(_submit(pool, task))
+        # Write what is finished at the head; block only when the window is full.
+        while pending and (len(pending) >= limit or pending[0].done()):
+            _record(pending.popleft().result(), sink, tally, meter)
+    while pending:  # the messages in flight finish and are written, even after Ctrl+C
+        _record(pending.popleft().result(), sink, tally, meter)
+
+
+def _submit(pool: ProcessPoolExecutor, task: list[Any]) -> Future[list[Outcome]]:
+    if isinstance(task[0], Outcome):
+        done: Future[list[Outcome]] = Future()
+        done.set_result(task)
+        return done
+    return pool.submit(_analyse_task, task)
+
+
+def _record(outcomes: list[Outcome], sink: BinaryIO, tally: Tally, meter: Progress | None) -> None:
+    if tally.write_error is None:
+        # Whole lines in one write, flushed: a reader (or an interrupted run) never sees
+        # half a line. backslashreplace keeps a stray surrogate valid JSON (\udcxx).
+        text = "".join(f"{o.line}\n" for o in outcomes)
+        try:
+            sink.write(text.encode("utf-8", "backslashreplace"))
+            sink.flush()
+        except OSError as err:
+            tally.write_error = _reason(err)
+    for outcome in outcomes:
+        tally.add(outcome)
+        if meter is not None:
+            meter.update(tally.done, outcome)
+
+
+# --- progress and summary ---------------------------------------------------------------
+
+
+class Progress:
+    """What standard error shows while the batch runs: the inputs that could not be read
+    (`echo`) and, with a total, `1,234/20,000 messages  1,480/s  ETA 0:11` on one line
+    redrawn at most ~10 times a second."""
+
+    def __init__(self, total: int | None, stream: TextIO, *, echo: bool = False) -> None:
+        self.total = total
+        self.stream = stream
+        self.echo = echo
+        self.draw = total is not None
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    def update(self, count: int, outcome: Outcome) -> None:
+        if self.echo and outcome.error is not None:
+            self.clear()
+            print(f"mailview: {outcome.label}: {outcome.error}", file=self.stream)
+        now = time.monotonic()
+        if not self.draw or now - self.last < PROGRESS_INTERVAL:
+            return
+        self.last = now
+        self.stream.write("\r\x1b[K" + progress_text(count, self.total, now - self.start))
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False
+
+
+def progress_text(count: int, total: int | None, seconds: float) -> str:
+    rate = count / seconds if seconds > 0 else 0.0
+    text = f"{count:,} messages  {rate:,.0f}/s"
+    if total:
+        text = f"{count:,}/{total:,} messages  {rate:,.0f}/s"
+        # The first second's rate is mostly process start-up: no ETA from it.
+        if rate > 0 and count < total and seconds >= 1:
+            text += f"  ETA {_clock((total - count) / rate)}"
+    return text
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+def print_summary(tally: Tally, stream: TextIO) -> None:
+    for line in summary_lines(tally):
+        print(line, file=stream)
+
+
+def summary_lines(tally: Tally) -> list[str]:
+    rate = tally.done / tally.seconds if tally.seconds > 0 else 0.0
+    state = " (interrupted by Ctrl+C)" if tally.interrupted else ""
+    lines = [
+        f"mailview batch: {tally.done:,} messages in {tally.seconds:.1f} s ({rate:,.0f}/s){state}",
+        f"  analysed           {tally.analysed:,}",
+        f"  could not be read  {len(tally.unreadable):,}",
+    ]
+    lines += [f"    {label}: {sentence}" for label, sentence in tally.unreadable]
+    if tally.write_error is not None:
+        lines.append(f"  output stopped: it could not be written: {tally.write_error}")
+    levels = "  ".join(f"{level} {tally.levels[level]:,}" for level in LEVELS)
+    lines.append(f"  verdicts           {levels}")
+    lines += _top("originating IPs", tally.ips)
+    lines += _top("networks", tally.networks)
+    lines += _top("countries", tally.countries)
+    lines += _top("findings", Counter({f"{c}: {t}": n for (c, t), n in tally.findings.items()}))
+    return lines
+
+
+def _top(title: str, counts: Counter[str]) -> list[str]:
+    if not counts:
+        return [f"  top {title:<15}(none)"]
+    rows = counts.most_common(TOP)
+    width = len(f"{rows[0][1]:,}")
+    return [f"  top {title}"] + [f"    {n:>{width},}  {name}" for name, n in rows]
