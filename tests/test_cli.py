@@ -155,3 +155,30 @@ def test_dkim_keys_folder_verifies_signatures_offline(tmp_path: Path) -> None:
     assert with_keys["auth"]["dkim"][0]["body_hash"] == "match"
     assert with_keys["auth"]["dkim"][0]["domain"] == DOMAIN
     assert mailview("analyze", "--dkim-keys", str(tmp_path / "nope"), str(message)).returncode == 2
+
+
+def test_export_reports_for_a_ticket(tmp_path: Path) -> None:
+    md, html, js = tmp_path / "r.md", tmp_path / "r.html", tmp_path / "r.json"
+    done = mailview(
+        "export", str(sample_message()), "--md", str(md), "--html", str(html), "--json", str(js)
+    )
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(js.read_text())
+    urls = [u["url"] for u in doc["indicators"]["urls"]]
+    assert "https://paypa1-billing.example/resolution/confirm?id=7731" in urls  # plain in JSON
+    text = md.read_text()
+    assert "hxxps://paypa1-billing" in text  # defanged for the ticket
+    assert (tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG"  # the Markdown's picture
+    page = html.read_text()
+    assert "Content-Security-Policy" in page and "<script" not in page
+    assert 'src="http' not in page and "data:image/png;base64," in page
+
+
+def test_export_redacted_hides_the_recipients_side(tmp_path: Path) -> None:
+    md = tmp_path / "r.md"
+    done = mailview("export", str(sample_message()), "--md", str(md), "--redact")
+    assert done.returncode == 0, done.stderr
+    text = md.read_text()
+    assert "Redacted for sharing" in text
+    assert "j.doe@contoso.example" not in text and "10.167.243.156" not in text
+    assert "198.51.100.23" in text  # the sender's side stays: it is the evidence

@@ -359,3 +359,21 @@ def test_the_online_toggle_sends_queries_only_when_on(qtbot: QtBot, tmp_path: Pa
         assert report.hop_online[2].ptr == "mail.paypa1-billing.example"
         assert server.count("77.113.0.203.in-addr.arpa", "PTR") == 1
         assert offline_tab.summary.value("Look-ups").startswith(f"online via {server.nameserver}")
+
+
+def test_export_report_and_copy_for_ticket(qtbot: QtBot, tmp_path: Path) -> None:
+    window = make_window(qtbot, tmp_path)
+    (tab,) = window.open_paths([str(SAMPLE)])
+    wait_ready(qtbot, tab)
+    target = tmp_path / "report.md"
+    assert window.export_report(str(target), "md")
+    text = target.read_text()
+    assert "paypa1-billing" in text and "j.doe@contoso.example" in text
+    window.redact_action.setChecked(True)
+    assert window.export_report(str(target), "md")
+    redacted = target.read_text()
+    assert "Redacted for sharing" in redacted and "j.doe@contoso.example" not in redacted
+    window.copy_for_ticket()
+    ticket = QGuiApplication.clipboard().text()
+    assert "hxxps://paypa1-billing[.]example" in ticket
+    assert "j.doe@contoso.example" not in ticket  # redaction applies to the copy too

@@ -3,6 +3,7 @@
     mailview [FILE...]                    the desktop app, FILEs open as tabs
     mailview analyze FILE... [--json]     route and findings as text or JSON
     mailview export FILE --png OUT.png    the hop diagram for a ticket, headless
+    mailview batch PATH... [--out FILE]   folders and mailboxes, JSON Lines and a summary
 
 Exit codes: 0 done, 1 an output could not be written, 2 usage error, 3 an input could not
 be read as a message.
@@ -16,10 +17,10 @@ import sys
 from collections.abc import Sequence
 
 from mailview import __version__
-from mailview.cli import analyze, export
+from mailview.cli import analyze, batch, export
 from mailview.cli.status import EXIT_FAILED, EXIT_USAGE
 
-COMMANDS = ("analyze", "export")
+COMMANDS = ("analyze", "export", "batch")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     analyze.add_parser(commands)
     export.add_parser(commands)
+    batch.add_parser(commands)
     return parser
 
 

@@ -95,6 +95,21 @@ def _analyze_loaded(
     return analyze_message(chosen, info, options, notes, _reachable(messages))
 
 
+def message_at(data: bytes, report: Report) -> LoadedMessage:
+    """The loaded message a report was made from (for exports that need its body)."""
+    messages = load_bytes(data, report.input.name)
+    wanted = report.input.address
+    stack = list(messages)
+    while stack:
+        message = stack.pop()
+        if message.address == wanted:
+            return message
+        stack.extend(message.inner)
+    if not messages:
+        raise InputError("This file holds no email message.")
+    return messages[0]
+
+
 def analyze_message(
     message: LoadedMessage,
     info: InputInfo,

@@ -62,6 +62,7 @@ from mailview.gui.inputs import (
 )
 from mailview.gui.message_tab import FAILED, READY, MessageTab
 from mailview.gui.panels import Banner, plain_label
+from mailview.gui.report_export import KINDS, prepared, report_text, ticket_text, write_report
 from mailview.gui.settings import Settings
 from mailview.gui.worker import Analysis, Analyze, Worker, analyze_source, options_for
 
@@ -300,6 +301,7 @@ class MainWindow(QMainWindow):
         if report is None:
             self.show_message("Open a message first: there is no diagram to export.", "info")
             return False
+        report = prepared(report, redacted=self.redact_action.isChecked())
         try:
             if kind == "svg":
                 export_svg(report, path)
@@ -332,8 +334,52 @@ class MainWindow(QMainWindow):
         if report is None:
             return
         # Light colours on purpose: the copy is pasted into tickets and documents.
-        QGuiApplication.clipboard().setImage(render_image(report))
+        shown = prepared(report, redacted=self.redact_action.isChecked())
+        QGuiApplication.clipboard().setImage(render_image(shown))
         self.statusBar().showMessage("Diagram copied to the clipboard", 4000)
+
+    def export_report(self, path: str, kind: str) -> bool:
+        """Write the current tab's report as Markdown, HTML or JSON; errors go to the bar."""
+        tab = self.current_tab()
+        report = self._current_report()
+        if tab is None or report is None:
+            self.show_message("Open a message first: there is no report to export.", "info")
+            return False
+        redacted = self.redact_action.isChecked()
+        try:
+            write_report(path, report_text(report, tab.source, kind, redacted=redacted))
+        except OSError as err:
+            self.show_message(f"The report could not be saved: {err}.")
+            return False
+        note = " (redacted for sharing)" if redacted else ""
+        self.statusBar().showMessage(f"Report saved to {path}{note}", 5000)
+        return True
+
+    def _ask_export_report(self) -> None:
+        report = self._current_report()
+        if report is None:
+            return
+        stem = Path(report.input.name).stem or "message"
+        stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in stem)
+        suggested = os.path.join(self.settings.last_dir(), f"{stem}-report.md")
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export report", suggested, ";;".join(KINDS.values())
+        )
+        if not path:
+            return
+        self.settings.set_last_dir(os.path.dirname(path))
+        suffix = Path(path).suffix.lower().lstrip(".")
+        kind = suffix if suffix in KINDS else next(k for k, v in KINDS.items() if v == chosen)
+        self.export_report(path, kind)
+
+    def copy_for_ticket(self) -> None:
+        tab = self.current_tab()
+        report = self._current_report()
+        if tab is None or report is None:
+            return
+        text = ticket_text(report, tab.source, redacted=self.redact_action.isChecked())
+        QGuiApplication.clipboard().setText(text)
+        self.statusBar().showMessage("Summary for a ticket copied to the clipboard", 4000)
 
     # --- messages ---------------------------------------------------------------------------
 
@@ -500,6 +546,20 @@ class MainWindow(QMainWindow):
             tip="Save the hop diagram as an SVG drawing",
         )  # fmt: skip
         self.about_action = self._action("&About mailview", self.show_about)
+        self.export_report_action = self._action(
+            "&Report…", self._ask_export_report, [ctrl + "Shift+E"],
+            tip="Save the analysis as Markdown, HTML or JSON for a ticket",
+        )  # fmt: skip
+        self.ticket_action = self._action(
+            "Copy for &ticket", self.copy_for_ticket, [ctrl + "Shift+T"],
+            tip="Copy a short plain-text summary with defanged indicators",
+        )  # fmt: skip
+        self.redact_action = self._action(
+            "Re&dact for sharing", lambda: None,
+            tip="Replace recipient addresses, internal host names and private addresses in "
+            "exports and copies",
+        )  # fmt: skip
+        self.redact_action.setCheckable(True)
         self.online_action = self._action(
             "&Online look-ups", lambda: None, [ctrl + "Shift+O"], themed("network-wired"),
             "Off: nothing leaves this computer. On: DNS look-ups for the messages opened or "
@@ -546,6 +606,11 @@ class MainWindow(QMainWindow):
         export_menu.addAction(self.export_png_action)
         export_menu.addAction(self.export_svg_action)
         export_menu.addAction(self.copy_diagram_action)
+        export_menu.addSeparator()
+        export_menu.addAction(self.export_report_action)
+        export_menu.addAction(self.ticket_action)
+        export_menu.addSeparator()
+        export_menu.addAction(self.redact_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.sample_action)
         help_menu.addAction(self.about_action)
@@ -560,7 +625,7 @@ class MainWindow(QMainWindow):
             (self.open_action, self.paste_action),
             (self.zoom_out_action, self.zoom_in_action, self.fit_action),
             (self.previous_hop_action, self.next_hop_action),
-            (self.export_png_action, self.copy_diagram_action),
+            (self.export_png_action, self.copy_diagram_action, self.ticket_action),
             (self.online_action,),
         )
         for position, group in enumerate(groups):
