@@ -182,3 +182,25 @@ def test_export_redacted_hides_the_recipients_side(tmp_path: Path) -> None:
     assert "Redacted for sharing" in text
     assert "j.doe@contoso.example" not in text and "10.167.243.156" not in text
     assert "198.51.100.23" in text  # the sender's side stays: it is the evidence
+
+
+def test_the_app_starts_and_leaves_cleanly_in_smoke_test_mode(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "MAILVIEW_SMOKE_TEST": "1",
+        "QT_QPA_PLATFORM": "offscreen",
+        "MAILVIEW_CONFIG_DIR": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "mailview", str(sample_message())],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    unexpected = [
+        line for line in done.stderr.splitlines() if "propagateSizeHints" not in line and line
+    ]
+    assert unexpected == []

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from types import TracebackType
 
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
 from mailview import __version__
@@ -24,6 +25,8 @@ from mailview.gui.window import MainWindow
 log = logging.getLogger(__name__)
 
 APP_NAME = "mailview"
+SMOKE_TEST_ENV = "MAILVIEW_SMOKE_TEST"  # "1": quit a moment after the window shows
+SMOKE_TEST_MS = 1500
 # Milliseconds to let running analyses finish on quit, so no pool thread outlives the
 # interpreter; an analysis still running after that is abandoned.
 SHUTDOWN_WAIT_MS = 5000
@@ -50,6 +53,10 @@ def run(paths: list[str]) -> int:
         window.show()
         if paths:
             window.open_paths(paths)
+        if os.environ.get(SMOKE_TEST_ENV) == "1":
+            # Packaging checks start the built app and need it to leave by itself once
+            # the window and the first tab's analysis are up.
+            QTimer.singleShot(SMOKE_TEST_MS, app.quit)
         return app.exec()
     finally:
         sys.excepthook = previous_hook
