@@ -377,3 +377,33 @@ def test_export_report_and_copy_for_ticket(qtbot: QtBot, tmp_path: Path) -> None
     ticket = QGuiApplication.clipboard().text()
     assert "hxxps://paypa1-billing[.]example" in ticket
     assert "j.doe@contoso.example" not in ticket  # redaction applies to the copy too
+
+
+def test_settings_feed_the_analysis_and_a_reset_is_told(qtbot: QtBot, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "mailview.ini").write_bytes(b"\x00\x01 not an ini file \xff")
+    window = make_window(qtbot, tmp_path)
+    qtbot.waitUntil(lambda: "could not be read and was reset" in window.message_text())
+    window.settings.set_own_domains(["contoso.example"])
+    window.settings.set_own_networks(["198.51.100.0/24"])
+    options = window._analysis_options()
+    assert options.trust.own_domains == ("contoso.example",)
+    assert [str(n) for n in options.trust.own_networks] == ["198.51.100.0/24"]
+
+
+def test_dark_theme_changes_the_palette(qapp) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QPalette
+
+    from mailview.gui.theme import apply_theme
+
+    before, style = qapp.palette(), qapp.style().name()
+    try:
+        apply_theme(qapp, "dark")
+        window = qapp.palette().color(QPalette.ColorRole.Window)
+        assert window.lightness() < 60
+        text = qapp.palette().color(QPalette.ColorRole.WindowText)
+        assert text.lightness() > 200
+    finally:
+        qapp.setStyle(style)
+        qapp.setPalette(before)

@@ -8,18 +8,20 @@ is logged and told in the window's message bar instead of passing silently on st
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
-from types import TracebackType
+from collections.abc import Sequence
 
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
 from mailview import __version__
+from mailview.gui.crash import install_crash_handler
+from mailview.gui.icons import APP_ID, app_icon
+from mailview.gui.logs import setup_logging
 from mailview.gui.settings import Settings
+from mailview.gui.theme import apply_theme
 from mailview.gui.window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -39,16 +41,20 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_NAME)
+    # The .desktop entry's id: desktops match the running window to its entry and icon.
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
     return app
 
 
 def run(paths: list[str]) -> int:
     """Show the main window with one tab per path; returns the exit code."""
     app = create_application(sys.argv[:1])
-    window = MainWindow(Settings())
-    previous_hook = sys.excepthook
-    sys.excepthook = _hook_for(window)
+    setup_logging()
+    settings = Settings()
+    apply_theme(app, settings.theme())
+    window = MainWindow(settings)
+    crash_handler = install_crash_handler(window)
     try:
         window.show()
         if paths:
@@ -59,21 +65,7 @@ def run(paths: list[str]) -> int:
             QTimer.singleShot(SMOKE_TEST_MS, app.quit)
         return app.exec()
     finally:
-        sys.excepthook = previous_hook
+        crash_handler.uninstall()
         pool = QThreadPool.globalInstance()
         pool.clear()  # jobs not started yet are dropped
         pool.waitForDone(SHUTDOWN_WAIT_MS)
-
-
-def _hook_for(
-    window: MainWindow,
-) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
-    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
-        log.error("unexpected error", exc_info=(kind, error, tb))
-        with contextlib.suppress(RuntimeError):  # the window is already gone
-            window.show_message(
-                f"Something went wrong inside mailview ({kind.__name__}: {error}). "
-                "The open tabs are not affected; the details were written to the log."
-            )
-
-    return hook

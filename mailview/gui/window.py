@@ -10,14 +10,16 @@ never with a modal dialog, so twenty bad files do not mean twenty clicks.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
+import ipaddress
 import logging
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -30,6 +32,7 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -48,6 +51,7 @@ from PySide6.QtWidgets import (
 
 from mailview import __version__
 from mailview.core.analyze import AnalysisOptions
+from mailview.core.chain import TrustConfig
 from mailview.core.model import Report
 from mailview.enrich.dns import DnsResolver
 from mailview.enrich.geo import EMBEDDED_ATTRIBUTION, open_geo
@@ -64,6 +68,7 @@ from mailview.gui.message_tab import FAILED, READY, MessageTab
 from mailview.gui.panels import Banner, plain_label
 from mailview.gui.report_export import KINDS, prepared, report_text, ticket_text, write_report
 from mailview.gui.settings import Settings
+from mailview.gui.settings_dialog import SettingsDialog
 from mailview.gui.worker import Analysis, Analyze, Worker, analyze_source, options_for
 
 log = logging.getLogger(__name__)
@@ -89,13 +94,13 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings = settings or Settings()
         # Geo is offline (local databases, opened lazily); DNS only when the user says so.
-        geo = open_geo(app_data_dir=self.settings.path.parent)
-        self._options = options_for(self.settings.key_folder(), geo)
+        self._options = self._analysis_options()
         self.worker = worker or Worker(functools.partial(analyze_source, options=self._options))
         self.worker.setParent(self)
         self.worker.succeeded.connect(self._on_succeeded)
         self.worker.failed.connect(self._on_failed)
         self._jobs: dict[int, MessageTab] = {}
+        QTimer.singleShot(0, self._tell_settings_reset)
 
         self.message_bar = Banner()
         self.message_bar.setObjectName("messageBar")
@@ -181,8 +186,32 @@ class MainWindow(QMainWindow):
             self.show_message(f"Online look-ups are not possible: {err}", Banner.ERROR)
             return None
         label = server or "the system's DNS resolver"
-        online = OnlineSettings(resolver, label)
+        online = OnlineSettings(resolver, label, tuple(self.settings.dnsbl_zones()))
         return functools.partial(analyze_source, options=self._options, online=online)
+
+    def _tell_settings_reset(self) -> None:
+        notice = self.settings.reset_notice()
+        if notice:
+            self.show_message(notice, Banner.INFO)
+
+    def _analysis_options(self) -> AnalysisOptions:
+        """The options every analysis of this window uses, from the settings."""
+        settings = self.settings
+        geo = open_geo(explicit=settings.geoip_databases(), app_data_dir=settings.path.parent)
+        options = options_for(settings.key_folder(), geo)
+        networks = tuple(ipaddress.ip_network(n) for n in settings.own_networks())
+        trust = TrustConfig(tuple(settings.own_domains()), networks)
+        return dataclasses.replace(options, trust=trust)
+
+    def show_settings(self) -> None:
+        if SettingsDialog(self.settings, self).exec() == QDialog.DialogCode.Accepted:
+            self._options = self._analysis_options()
+            self.worker.set_default_analyze(
+                functools.partial(analyze_source, options=self._options)
+            )
+            self.statusBar().showMessage(
+                "Settings saved; they apply to messages opened or reloaded from now on", 5000
+            )
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About mailview", about_text(self._options))
@@ -566,8 +595,15 @@ class MainWindow(QMainWindow):
             "reloaded next",
         )  # fmt: skip
         self.online_action.setCheckable(True)
-        self.online_action.setChecked(False)
+        # The user's default, set before the signal is connected: starting up online must
+        # not reload anything or greet with a banner.
+        self.online_action.setChecked(self.settings.online_by_default())
         self.online_action.toggled.connect(self._on_online_toggled)
+        self.settings_action = self._action(
+            "&Settings…", self.show_settings, [QKeySequence.StandardKey.Preferences],
+            tip="Geo databases, online look-ups, your own systems, time display and theme",
+        )  # fmt: skip
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.copy_diagram_action = self._action(
             "&Copy diagram", self.copy_diagram, [ctrl + "Shift+C"], themed("edit-copy"),
             "Copy the hop diagram to the clipboard as an image",
@@ -588,6 +624,8 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(self.paste_action)
         file_menu.addAction(self.reload_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.close_tab_action)
         file_menu.addAction(self.quit_action)

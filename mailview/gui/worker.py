@@ -163,6 +163,10 @@ class Worker(QObject):
     # Ids are unique across workers, so a result can never be mistaken for another's.
     _ids = itertools.count(1)
 
+    def set_default_analyze(self, analyze: Analyze) -> None:
+        """What later jobs run when none is given (new settings); running ones keep theirs."""
+        self._analyze = analyze
+
     def submit(self, source: Source, analyze: Analyze | None = None) -> int:
         """Start analysing `source` (with `analyze` instead of the worker's own, if given);
         returns the job's id."""
