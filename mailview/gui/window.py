@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
     def open_source(self, source: Source) -> MessageTab:
         """A new tab for `source`, analysed in the background."""
         tab = MessageTab(source)
+        tab.hop_details.time_mode = self.settings.time_display()
         self._restore_layout(tab)
         tab.stateChanged.connect(lambda: self._refresh_tab(tab))
         index = self.tabs.addTab(tab, source.title)
@@ -206,6 +207,8 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> None:
         if SettingsDialog(self.settings, self).exec() == QDialog.DialogCode.Accepted:
             self._options = self._analysis_options()
+            for index in range(self.tab_count()):
+                self.tab(index).hop_details.time_mode = self.settings.time_display()
             self.worker.set_default_analyze(
                 functools.partial(analyze_source, options=self._options)
             )

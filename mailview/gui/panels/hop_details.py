@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from mailview.core.findings.context import describe_delay
 from mailview.core.model import Hop, Report
 from mailview.gui.panels import monospace_font, plain_label
+from mailview.gui.timefmt import format_moment
 
 PLACEHOLDER = (
     "Click a hop in the diagram, or press Alt+Right / Alt+Left, to see what its "
@@ -28,7 +29,7 @@ PLACEHOLDER = (
 )
 
 
-def hop_rows(hop: Hop, report: Report) -> list[tuple[str, str]]:
+def hop_rows(hop: Hop, report: Report, time_mode: str = "utc") -> list[tuple[str, str]]:
     """(label, value) pairs for the form; fields the header did not give are left out."""
     f = hop.fields
     rows: list[tuple[str, str]] = []
@@ -47,7 +48,7 @@ def hop_rows(hop: Hop, report: Report) -> list[tuple[str, str]]:
     rows.append(("Header", f"#{hop.header_index + 1} {hop.header_name}"))
     rows += _named_rows(hop)
     if f.date is not None:
-        rows.append(("Date", f"{f.date.text}  ({f.date.utc:%Y-%m-%d %H:%M:%S} UTC)"))
+        rows.append(("Date", f"{f.date.text}  ({format_moment(f.date, time_mode)})"))
     elif f.date_text:
         rows.append(("Date", f"{f.date_text} (not understood)"))
     if hop.delay_seconds is not None:
@@ -165,6 +166,8 @@ class HopDetailsPanel(QWidget):
         layout.addWidget(self.splitter, 1)
         self.set_hop(None, None)
 
+    time_mode = "utc"  # utc | local | original, from the settings (see gui/timefmt.py)
+
     def set_hop(self, hop: Hop | None, report: Report | None) -> None:
         self.hop = hop
         while self.form.rowCount():
@@ -177,7 +180,7 @@ class HopDetailsPanel(QWidget):
             self.raw.clear()
             return
         self.title.setText(f"Hop {hop.index}")
-        for label, value in hop_rows(hop, report):
+        for label, value in hop_rows(hop, report, self.time_mode):
             field = plain_label(value, wrap=True)
             self.form.addRow(label + ":", field)
         self.raw.setPlainText(hop.raw.replace("\r\n", "\n"))
