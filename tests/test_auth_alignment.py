@@ -20,11 +20,12 @@ from mailview.core.auth.alignment import (
 )
 from mailview.core.auth.analysis import analyze_auth
 from mailview.core.auth.model import Alignment, AuthResult, DkimSignature, ReceivedSpf
-from mailview.core.chain import ROUTE_HEADERS, RouteEntry, build_route, select_route_entries
+from mailview.core.chain import (
+    route_from_headers,
+)
 from mailview.core.errors import InputError
 from mailview.core.load import load_bytes
 from mailview.core.model import Finding, HeaderField, LoadedMessage, Severity
-from mailview.core.received import parse_received
 from tests.corpus import CORPUS, corpus_params
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
@@ -498,12 +499,7 @@ def test_end_to_end_with_results_built_by_hand() -> None:
 
 
 def _auth_of(message: LoadedMessage) -> tuple[Alignment, list[Finding]]:
-    entries = [
-        RouteEntry(h, parse_received(h.value))
-        for h in message.headers
-        if h.name.lower() in ROUTE_HEADERS
-    ]
-    report = analyze_auth(message, build_route(select_route_entries(entries)), NOW)
+    report = analyze_auth(message, route_from_headers(message.headers), NOW)
     trusted = [r for r in report.results if r.trusted]
     found = alignment_findings(
         report.alignment,

@@ -15,10 +15,12 @@ from mailview.core.analyze import analyze_bytes
 from mailview.core.auth.model import AuthResult, ReceivedSpf
 from mailview.core.auth.results import read_statements
 from mailview.core.auth.trust import mark_trusted, receiver_ids, statement_findings
-from mailview.core.chain import ROUTE_HEADERS, Route, RouteEntry, build_route, select_route_entries
+from mailview.core.chain import (
+    Route,
+    route_from_headers,
+)
 from mailview.core.load import load_bytes
 from mailview.core.model import Finding, HeaderField, Severity
-from mailview.core.received import parse_received
 from tests.corpus import CORPUS, corpus_files
 
 CORP = """\
@@ -342,12 +344,7 @@ def _judge_file(path: Path) -> list[tuple[list[AuthResult], list[ReceivedSpf], l
     out = []
     for message in load_bytes(path.read_bytes(), path.name):
         headers = message.headers
-        entries = [
-            RouteEntry(h, parse_received(h.value))
-            for h in headers
-            if h.name.lower() in ROUTE_HEADERS
-        ]
-        route = build_route(select_route_entries(entries))
+        route = route_from_headers(headers)
         results, spf, _problems = read_statements(headers)
         results, spf, ids = mark_trusted(results, spf, headers, route)
         out.append((results, spf, statement_findings(results, spf, ids, headers)))

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from mailview.assets import sample_message
 from mailview.core.auth.analysis import analyze_auth
 from mailview.core.auth.model import DkimSignature
-from mailview.core.chain import ROUTE_HEADERS, RouteEntry, build_route, select_route_entries
+from mailview.core.chain import (
+    route_from_headers,
+)
 from mailview.core.findings import identity
 from mailview.core.findings.context import Rule
 from mailview.core.findings.lookalike import (
@@ -29,7 +31,6 @@ from mailview.core.findings.lookalike import (
 from mailview.core.findings.registry import RuleContext, run_rules
 from mailview.core.load import load_bytes
 from mailview.core.model import Finding, Severity
-from mailview.core.received import parse_received
 from tests.corpus import CORPUS, corpus_files
 
 NOW = datetime(2024, 11, 13, tzinfo=UTC)
@@ -47,12 +48,7 @@ def context(headers: str, *, dkim_aligned: str | None = None) -> RuleContext:
     """
     data = ("\r\n".join(headers.strip().splitlines()) + "\r\n\r\nHello.\r\n").encode()
     message = load_bytes(data, "test.eml")[0]
-    entries = [
-        RouteEntry(h, parse_received(h.value))
-        for h in message.headers
-        if h.name.lower() in ROUTE_HEADERS
-    ]
-    route = build_route(select_route_entries(entries))
+    route = route_from_headers(message.headers)
     auth = analyze_auth(message, route, NOW)
     if dkim_aligned is not None:
         alignment = replace(auth.alignment, dkim_aligned_domains=((dkim_aligned, "strict"),))
@@ -472,12 +468,7 @@ def test_corpus_sweep_never_raises_and_keeps_legitimate_mail_below_high() -> Non
 
 def context_of(path: Path) -> RuleContext:
     message = load_bytes(path.read_bytes(), path.name)[0]
-    entries = [
-        RouteEntry(h, parse_received(h.value))
-        for h in message.headers
-        if h.name.lower() in ROUTE_HEADERS
-    ]
-    route = build_route(select_route_entries(entries))
+    route = route_from_headers(message.headers)
     return RuleContext(message, message.headers, route, NOW, analyze_auth(message, route, NOW))
 
 

@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from mailview.assets import sample_message
-from mailview.core.chain import ROUTE_HEADERS, RouteEntry, build_route, select_route_entries
+from mailview.core.chain import (
+    route_from_headers,
+)
 from mailview.core.errors import InputError
 from mailview.core.findings import route_claims as rules
 from mailview.core.findings.context import Rule, RuleContext
 from mailview.core.load import load_bytes
 from mailview.core.model import Finding, Severity, TlsInfo
-from mailview.core.received import parse_received
 from tests.corpus import CORPUS, corpus_files
 from tests.helpers import at, hop, plus, route_of
 
@@ -25,12 +26,7 @@ TLS = TlsInfo("TLSv1.3", None)
 
 def context(data: bytes) -> RuleContext:
     message = load_bytes(data)[0]
-    entries = [
-        RouteEntry(h, parse_received(h.value))
-        for h in message.headers
-        if h.name.lower() in ROUTE_HEADERS
-    ]
-    route = build_route(select_route_entries(entries))
+    route = route_from_headers(message.headers)
     return RuleContext(message, message.headers, route, NOW)
 
 

@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mailview.core.chain import ROUTE_HEADERS, RouteEntry, build_route, select_route_entries
+from mailview.core.chain import (
+    route_from_headers,
+)
 from mailview.core.errors import InputError
 from mailview.core.findings import time as rules
 from mailview.core.findings.context import Rule, RuleContext
 from mailview.core.load import load_bytes
 from mailview.core.model import Finding, Severity
-from mailview.core.received import parse_received
 from tests.corpus import CORPUS, corpus_files
 
 NOW = datetime(2024, 11, 13, tzinfo=UTC)
@@ -21,12 +22,7 @@ NOW = datetime(2024, 11, 13, tzinfo=UTC)
 
 def context(data: bytes, now: datetime = NOW) -> RuleContext:
     message = load_bytes(data)[0]
-    entries = [
-        RouteEntry(h, parse_received(h.value))
-        for h in message.headers
-        if h.name.lower() in ROUTE_HEADERS
-    ]
-    route = build_route(select_route_entries(entries))
+    route = route_from_headers(message.headers)
     return RuleContext(message, message.headers, route, now)
 
 

@@ -18,18 +18,14 @@ from pathlib import Path
 from mailview.core.auth.analysis import analyze_auth
 from mailview.core.auth.keys import KeyStore
 from mailview.core.chain import (
-    ROUTE_HEADERS,
-    RouteEntry,
     TrustConfig,
-    build_route,
-    select_route_entries,
+    route_from_headers,
 )
 from mailview.core.enrichment import GeoSource
 from mailview.core.errors import InputError
 from mailview.core.findings.registry import RuleContext, run_rules
 from mailview.core.load import load_bytes, load_text, read_path
 from mailview.core.model import GeoInfo, Hop, InnerRef, InputInfo, LoadedMessage, Report, Scope
-from mailview.core.received import parse_received
 from mailview.core.summary import decode_words, first_values, originators, summarise
 from mailview.core.vendors.registry import decode_vendors
 
@@ -120,10 +116,7 @@ def analyze_message(
     """Analyse one loaded message."""
     options = options or AnalysisOptions()
     headers = message.headers
-    entries = [
-        RouteEntry(h, parse_received(h.value)) for h in headers if h.name.lower() in ROUTE_HEADERS
-    ]
-    route = build_route(select_route_entries(entries), options.trust)
+    route = route_from_headers(headers, options.trust)
     now = options.now or datetime.now(UTC)
     auth = analyze_auth(message, route, now, options.keys, options.dmarc_modes)
     hop_geo = _hop_geo(route.hops, options.geo)

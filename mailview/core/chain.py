@@ -21,6 +21,7 @@ from mailview.core.domains import is_localhost, normalise_host, org_domain, same
 from mailview.core.ipscope import INTERNAL_SCOPES, parse_ip, scope_of
 from mailview.core.model import HeaderField, Hop, ReceivedFields, Scope
 from mailview.core.providers import provider_of_host
+from mailview.core.received import parse_received
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 ROUTE_HEADERS = frozenset({"received", "x-received"})
@@ -180,3 +181,12 @@ def _total_delay(hops: Sequence[Hop]) -> float | None:
     if len(stamps) < 2:
         return None
     return (stamps[-1] - stamps[0]).total_seconds()
+
+
+def route_from_headers(headers: Sequence[HeaderField], config: TrustConfig | None = None) -> Route:
+    """The route of a header block: its Received (and same-system X-Received) headers,
+    parsed, ordered and judged for trust."""
+    entries = [
+        RouteEntry(h, parse_received(h.value)) for h in headers if h.name.lower() in ROUTE_HEADERS
+    ]
+    return build_route(select_route_entries(entries), config)

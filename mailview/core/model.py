@@ -148,6 +148,14 @@ class Severity(StrEnum):
     MEDIUM = "medium"
     HIGH = "high"
 
+    @property
+    def rank(self) -> int:
+        """0 for the worst (high) to 3 (info): the order every list of findings uses."""
+        return _WORST_FIRST.index(self)
+
+
+_WORST_FIRST = (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mailview.core.model import Finding, Severity
+from mailview.core.model import Finding
 
-_ORDER = (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
 _STRENGTH_RANK = {"direct": 0, "correlated": 1, "heuristic": 2}
 TOP = 3
 
@@ -25,7 +24,7 @@ def verdict(findings: Sequence[Finding]) -> Verdict:
         return Verdict("none", "nothing found that looks wrong")
     ranked = sorted(
         findings,
-        key=lambda f: (_ORDER.index(f.severity), _STRENGTH_RANK.get(f.strength, 3)),
+        key=lambda f: (f.severity.rank, _STRENGTH_RANK.get(f.strength, 3)),
     )
     level = ranked[0].severity.value
     shown = "; ".join(f"{f.title} ({f.severity.value})" for f in ranked[:TOP])

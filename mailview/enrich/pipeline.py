@@ -19,6 +19,7 @@ from mailview.core.analyze import AnalysisOptions
 from mailview.core.auth.keys import KeyStore
 from mailview.core.domains import normalise_host, same_org
 from mailview.core.findings.context import finding, hop_evidence
+from mailview.core.findings.registry import worst_first
 from mailview.core.ipscope import EXTERNAL_SCOPES, parse_ip
 from mailview.core.model import (
     DmarcRecordInfo,
@@ -100,7 +101,7 @@ def analyze_online(analyse: Analyse, options: AnalysisOptions, online: OnlineSet
         report,
         online=facts,
         hop_online=hop_online,
-        findings=_ranked((*report.findings, *found)),
+        findings=worst_first((*report.findings, *found)),
     )
 
 
@@ -337,10 +338,3 @@ def _policy_findings(report: Report, facts: OnlineFacts) -> list[Finding]:
             )
         )
     return found
-
-
-_RANK = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2, Severity.INFO: 3}
-
-
-def _ranked(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: _RANK[f.severity]))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from mailview.core.model import Report, Severity
+from mailview.core.model import Report
 from mailview.layout.geometry import Metrics, Rect, limit_lines, wrap_words
 from mailview.layout.groups import delay_text
 from mailview.layout.shapes import Legend, LegendEntry, Text
 
-_SEVERITY_ORDER = (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
 _SHOWN_FINDINGS = 3
 
 
@@ -67,7 +66,7 @@ def _route_summary(report: Report, card_count: int) -> str:
 
 
 def _findings_line(report: Report) -> str | None:
-    ordered = sorted(report.findings, key=lambda f: _SEVERITY_ORDER.index(f.severity))
+    ordered = sorted(report.findings, key=lambda f: f.severity.rank)
     if not ordered:
         return None
     shown = [f"{f.severity.value.upper()} {f.title}" for f in ordered[:_SHOWN_FINDINGS]]

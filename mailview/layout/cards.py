@@ -27,8 +27,6 @@ _NOTABLE_SCOPES = {
     Scope.UNSPECIFIED: "unspecified IP",
 }
 
-_SEVERITY_ORDER = (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
-
 
 @dataclass(frozen=True, slots=True)
 class CardText:
@@ -62,8 +60,7 @@ def findings_by_hop(
             if index is not None and item not in found.setdefault(index, []):
                 found[index].append(item)
     return {
-        index: tuple(sorted(items, key=lambda f: _SEVERITY_ORDER.index(f.severity)))
-        for index, items in found.items()
+        index: tuple(sorted(items, key=lambda f: f.severity.rank)) for index, items in found.items()
     }
 
 
@@ -103,7 +100,7 @@ def group_card(group: HopGroup, hops: Sequence[Hop], ctx: CardContext) -> CardTe
         for badge in _hop_badges(hop):
             if badge not in badges:
                 badges.append(badge)
-    worst = min((f.severity for f in found), key=_SEVERITY_ORDER.index, default=None)
+    worst = min((f.severity for f in found), key=lambda s: s.rank, default=None)
     tooltip = "\n\n".join(h.raw for h in members)
     return CardText(tuple(lines), tuple(badges), worst, tooltip)
 

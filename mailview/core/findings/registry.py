@@ -8,6 +8,8 @@ the bug should surface). `run_rules` orders the result by severity, the worst fi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from mailview.core.findings import auth as auth_rules
 from mailview.core.findings import content as content_rules
 from mailview.core.findings import geo as geo_rules
@@ -30,8 +32,6 @@ RULES: tuple[Rule, ...] = (
     *geo_rules.RULES,
 )
 
-_RANK = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2, Severity.INFO: 3}
-
 
 def run_rules(
     ctx: RuleContext, rules: tuple[Rule, ...] = RULES, *, strict: bool = False
@@ -44,8 +44,12 @@ def run_rules(
             if strict:
                 raise
             found.append(_rule_failed(rule, err))
-    found.sort(key=lambda f: _RANK[f.severity])  # stable: rule order within a severity
-    return tuple(found)
+    return worst_first(found)
+
+
+def worst_first(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Findings by severity, the worst first; stable, so rule order holds within one."""
+    return tuple(sorted(findings, key=lambda f: f.severity.rank))
 
 
 def _rule_failed(rule: Rule, err: Exception) -> Finding:

@@ -25,9 +25,10 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 
-from mailview.core.chain import ROUTE_HEADERS, RouteEntry, build_route, select_route_entries
+from mailview.core.chain import (
+    route_from_headers,
+)
 from mailview.core.model import HeaderField, Hop
-from mailview.core.received import parse_received
 from mailview.core.summary import decode_words
 from mailview.core.vendors.model import Combiner, Decoder, VendorField, VendorVerdict
 
@@ -402,10 +403,7 @@ def mimecast_hops(
     uniques = [h for h in headers if h.name.lower() in {"x-mc-unique", "x-mc-uniqueid"}]
     if not uniques:
         return ()
-    entries = [
-        RouteEntry(h, parse_received(h.value)) for h in headers if h.name.lower() in ROUTE_HEADERS
-    ]
-    hops = build_route(select_route_entries(entries)).hops
+    hops = route_from_headers(headers).hops
     out = []
     for field in uniques:
         unique = _squash(field.value)

@@ -51,7 +51,6 @@ from PySide6.QtWidgets import (
 from mailview.core.model import Finding, Report, Severity
 from mailview.gui.panels import monospace_font
 
-SEVERITY_RANK = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2, Severity.INFO: 3}
 SEVERITY_WORD = {
     Severity.HIGH: "HIGH",
     Severity.MEDIUM: "MEDIUM",
@@ -141,7 +140,7 @@ def severity_icon(severity: Severity, size: int = 16) -> QIcon:
 
 def by_severity(findings: tuple[Finding, ...]) -> list[Finding]:
     """Most severe first; the core's order is kept within a severity."""
-    return sorted(findings, key=lambda f: SEVERITY_RANK[f.severity])
+    return sorted(findings, key=lambda f: f.severity.rank)
 
 
 def strength_words(strength: str) -> str:

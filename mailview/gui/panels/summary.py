@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from mailview.core.findings.context import describe_delay
 from mailview.core.model import Report, Severity
 from mailview.gui.panels import plain_label
-from mailview.gui.panels.findings import SEVERITY_FILL, SEVERITY_INK, SEVERITY_RANK, SEVERITY_WORD
+from mailview.gui.panels.findings import SEVERITY_FILL, SEVERITY_INK, SEVERITY_WORD
 
 
 class ValueField(QLineEdit):
@@ -53,7 +53,7 @@ class ValueField(QLineEdit):
 def verdict_text(report: Report) -> str:
     """`HIGH 1 · MEDIUM 2 · LOW 1`, most severe first; `No findings` when there are none."""
     counts = Counter(f.severity for f in report.findings)
-    ordered = sorted(counts, key=SEVERITY_RANK.__getitem__)
+    ordered = sorted(counts, key=lambda s: s.rank)
     if not ordered:
         return "No findings"
     return " · ".join(f"{SEVERITY_WORD[s]} {counts[s]}" for s in ordered)
@@ -62,7 +62,7 @@ def verdict_text(report: Report) -> str:
 def worst_severity(report: Report) -> Severity | None:
     if not report.findings:
         return None
-    return min((f.severity for f in report.findings), key=SEVERITY_RANK.__getitem__)
+    return min((f.severity for f in report.findings), key=lambda s: s.rank)
 
 
 def sender_text(value: str | None) -> str | None:
