@@ -93,3 +93,16 @@ def test_text_report_lists_reachable_messages_and_marks_the_analysed_one() -> No
     text = render_text(analyze_bytes(data("forward-attachments.eml"), "fw.eml"))
     assert "  1/1: attachment 'first.eml' — Suspicious 1 ◀ analysed" in text
     assert "  1/3: attachment 'third.eml' — Suspicious 3" in text
+
+
+def test_the_route_takes_x_received_only_from_the_same_systems() -> None:
+    data = (
+        b"X-Received: by smtp.unrelated.example with SMTP id 9; Tue, 12 Nov 2024 09:00:09 +0000\r\n"
+        b"X-Received: by 2002:a05:6a20:3d8a:: with SMTP id 8; Tue, 12 Nov 2024 09:00:08 +0000\r\n"
+        b"Received: from out.sender.example (out.sender.example [192.0.2.4])\r\n"
+        b" by mx.google.com with ESMTPS id 7; Tue, 12 Nov 2024 09:00:07 +0000\r\n"
+        b"From: a@sender.example\r\nSubject: s\r\n\r\nbody\r\n"
+    )
+    hops = analyze_bytes(data).hops
+    assert [h.header_name for h in hops] == ["Received", "X-Received"]
+    assert hops[1].fields.by_host == "2002:a05:6a20:3d8a::"
