@@ -216,9 +216,10 @@ def test_place_comes_from_geo() -> None:
     geo = GeoInfo("DE", "Germany", "Frankfurt", 50.1, 8.7, 3320, "Deutsche Telekom AG", "test")
     located = dataclasses.replace(report, hop_geo=(None, None, geo, None, None, None))
     rows = hop_rows(located)
-    assert rows[2].place == "Frankfurt, Germany · AS3320 Deutsche Telekom AG"
+    # The owner first, as every face words it (mailview.present.place).
+    assert rows[2].place == "AS3320 Deutsche Telekom AG · Frankfurt, DE"
     assert rows[1].place == ""
-    assert "| Frankfurt, Germany · AS3320 Deutsche Telekom AG |" in render_markdown(located)
+    assert "| AS3320 Deutsche Telekom AG · Frankfurt, DE |" in render_markdown(located)
 
 
 def test_redaction_note() -> None:

@@ -241,7 +241,7 @@ def test_installed_wheel_runs_from_elsewhere(installed: Path, tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["input"]["name"] == "sample-phish.eml"
-    # The embedded GeoLite2 database came along as a dependency and answers.
+    # The embedded network database came along as a dependency and answers.
     assert any(hop.get("geo") for hop in report["hops"])
 
 

@@ -12,10 +12,11 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from mailview.enrich.geo import embedded_database
 from mailview.enrich.pipeline import DEFAULT_DNSBL_ZONES
 from mailview.gui.settings import BAD_SUFFIX, Settings
 from mailview.gui.settings_dialog import SettingsDialog
-from tests.test_geo import CITY_BUILT, LONDON, _city_db
+from tests.test_geo import ASN_BUILT, CITY_BUILT, LONDON, _asn_db, _city_db
 
 pytestmark = pytest.mark.gui
 
@@ -276,6 +277,28 @@ def test_an_invalid_network_is_flagged_and_blocks_ok(qtbot: QtBot, tmp_path: Pat
     assert Settings(settings.path).own_networks() == ["10.0.0.0/8", "0.0.0.0/4"]
 
 
+PLEVIN_LINE = "plevin network (built in), built 2026-10-04 — answers country, network owner (ASN)"
+
+
+def test_geo_list_says_which_database_is_not_needed(qtbot: QtBot, tmp_path: Path) -> None:
+    city = _city_db(tmp_path / "Mine-City.mmdb", CITY_BUILT, {"81.2.69.0/24": LONDON})
+    asn = _asn_db(tmp_path / "Mine-ASN.mmdb")
+    settings = Settings(_ini(tmp_path))
+    dialog = _dialog(qtbot, settings, choose_files=lambda _parent: [str(asn), str(city)])
+    embedded = embedded_database()
+    texts = [dialog.geo_list.item(i).text() for i in range(dialog.geo_list.count())]
+    assert f"{PLEVIN_LINE}\n    {embedded}" in texts
+    QTest.mouseClick(dialog.add_geo_button, Qt.MouseButton.LeftButton)
+    texts = [dialog.geo_list.item(i).text() for i in range(dialog.geo_list.count())]
+    assert texts[:2] == [
+        f"GeoLite2-ASN, built {ASN_BUILT} — answers network owner (ASN)\n    {asn}",
+        f"GeoLite2-City, built {CITY_BUILT} — answers country, city\n    {city}",
+    ]
+    # The user's files answer every fact the built-in one knows: it is listed, not needed.
+    needless = f"{PLEVIN_LINE} (not needed: the databases above answer all of it)"
+    assert f"{needless}\n    {embedded}" in texts
+
+
 def test_geo_databases_are_listed_added_and_removed(qtbot: QtBot, tmp_path: Path) -> None:
     city = _city_db(tmp_path / "Mine-City.mmdb", CITY_BUILT, {"81.2.69.0/24": LONDON})
     broken = tmp_path / "broken.mmdb"
@@ -286,7 +309,10 @@ def test_geo_databases_are_listed_added_and_removed(qtbot: QtBot, tmp_path: Path
     assert not any(str(city) in text for text in before)
     QTest.mouseClick(dialog.add_geo_button, Qt.MouseButton.LeftButton)
     texts = [dialog.geo_list.item(i).text() for i in range(dialog.geo_list.count())]
-    assert texts[0] == f"GeoLite2-City, built {CITY_BUILT} — {city}"
+    assert texts[0] == (f"GeoLite2-City, built {CITY_BUILT} — answers country, city\n    {city}")
+    # The built-in network database is listed last, with its date and what it answers.
+    embedded = embedded_database()
+    assert f"{PLEVIN_LINE}\n    {embedded}" in texts
     assert any(text.startswith("Not usable") and str(broken) in text for text in texts)
     assert dialog.geo_problems.isVisible() and "broken.mmdb" in dialog.geo_problems.text()
     # The added broken file can be removed; a built-in/standard one cannot.

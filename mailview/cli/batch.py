@@ -33,10 +33,11 @@ from mailview.cli.options import add_analysis_options, analysis_options
 from mailview.cli.status import EXIT_FAILED, EXIT_OK
 from mailview.core.analyze import AnalysisOptions, analyze_bytes
 from mailview.core.errors import InputError
-from mailview.core.model import Report
+from mailview.core.model import GeoInfo, Report
 from mailview.core.stream import Listed, count_messages, iter_files, iter_messages
 from mailview.core.verdict import verdict
 from mailview.export.json_report import dumps, error_to_dict, report_to_dict
+from mailview.present.place import network_text
 
 EXIT_SOME_UNREADABLE = EXIT_FAILED  # 1: the batch ran, but not every input was a message
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -142,6 +143,7 @@ class Outcome:
     origin_ip: str | None = None
     country: str | None = None
     findings: tuple[tuple[str, str], ...] = ()  # (code, title)
+    owner: str | None = None  # the origin's network owner: "AS8075 Microsoft"
 
 
 _options: AnalysisOptions | None = None  # per worker process, set by _start_worker
@@ -175,23 +177,24 @@ def failure(label: str, sentence: str, sha256: str | None) -> Outcome:
 
 
 def _outcome(label: str, report: Report) -> Outcome:
-    origin_ip, country = _origin(report)
+    origin_ip, geo = _origin(report)
     return Outcome(
         label,
         dumps(report_to_dict(report), pretty=False),
         level=verdict(report.findings).level,
         origin_ip=origin_ip,
-        country=country,
+        country=None if geo is None else geo.country,
+        owner=None if geo is None else network_text(geo.asn, geo.as_org),
         findings=tuple((f.code, f.title) for f in report.findings),
     )
 
 
-def _origin(report: Report) -> tuple[str | None, str | None]:
-    """The sending address of the trust-boundary hop, and its country when geo knows it."""
+def _origin(report: Report) -> tuple[str | None, GeoInfo | None]:
+    """The sending address of the trust-boundary hop, and what geo knows of it."""
     for position, hop in enumerate(report.hops):
         if hop.index == report.trust_boundary_hop:
             geo = report.hop_geo[position] if position < len(report.hop_geo) else None
-            return hop.fields.from_ip, None if geo is None else geo.country
+            return hop.fields.from_ip, geo
     return None, None
 
 
@@ -208,6 +211,7 @@ class Tally:
     ips: Counter[str] = field(default_factory=Counter)
     networks: Counter[str] = field(default_factory=Counter)
     countries: Counter[str] = field(default_factory=Counter)
+    owners: Counter[str] = field(default_factory=Counter)
     findings: Counter[tuple[str, str]] = field(default_factory=Counter)
     interrupted: bool = False
     write_error: str | None = None
@@ -228,6 +232,8 @@ class Tally:
             self.networks[network_of(outcome.origin_ip)] += 1
         if outcome.country:
             self.countries[outcome.country] += 1
+        if outcome.owner:
+            self.owners[outcome.owner] += 1
         self.findings.update(outcome.findings)
 
     def exit_status(self) -> int:
@@ -448,6 +454,7 @@ def summary_lines(tally: Tally) -> list[str]:
         lines.append(f"  output stopped: it could not be written: {tally.write_error}")
     levels = "  ".join(f"{level} {tally.levels[level]:,}" for level in LEVELS)
     lines.append(f"  verdicts           {levels}")
+    lines += _top("origin owners", tally.owners)
     lines += _top("originating IPs", tally.ips)
     lines += _top("networks", tally.networks)
     lines += _top("countries", tally.countries)

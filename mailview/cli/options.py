@@ -53,8 +53,8 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         type=Path,
         metavar="PATH",
-        help="a MaxMind-format database (City or ASN; repeatable); newer ones win over the "
-        "embedded GeoLite2-City of Dec 2019",
+        help="a geo database: MaxMind-format .mmdb (City, Country or ASN) or plevin .plv "
+        "(repeatable); for each fact it knows, it wins over the embedded network database",
     )
     parser.add_argument(
         "--online",

@@ -10,7 +10,7 @@ claim can always be traced back to the line that made it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -241,8 +241,22 @@ class Report:
 
 
 @dataclass(frozen=True, slots=True)
+class GeoFactSource:
+    """One database behind some of a hop's geo facts, and the day it was built.
+
+    Addresses change hands: a fact is only as good as its source's date, so every face
+    shows both.
+    """
+
+    facts: tuple[str, ...]  # what it answered here: "country", "city", "asn"
+    name: str  # "plevin network", "GeoLite2-ASN", "known provider ranges"
+    built: date | None  # None: mailview's own list of provider ranges (no build date)
+    embedded: bool  # shipped with mailview rather than given by the user
+
+
+@dataclass(frozen=True, slots=True)
 class GeoInfo:
-    """Where a public address is, according to a MaxMind-format database."""
+    """Where a public address is and which network owns it, from offline databases."""
 
     country: str | None  # ISO 3166-1 alpha-2
     country_name: str | None
@@ -251,7 +265,8 @@ class GeoInfo:
     longitude: float | None
     asn: int | None
     as_org: str | None
-    source: str  # the database(s) and build date: "GeoLite2-City 2019-12-24 (embedded)"
+    source: str  # the database(s) and build date: "plevin network 2026-10-04 (embedded)"
+    sources: tuple[GeoFactSource, ...] = ()  # which database answered which facts
 
 
 @dataclass(frozen=True, slots=True)

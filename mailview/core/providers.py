@@ -24,6 +24,10 @@ class Provider:
     name: str
     domains: frozenset[str]  # organisational domains of its hosts
     networks: tuple[Network, ...]
+    # The autonomous system that announces these ranges and its owner's short name, so a
+    # hop from them names its network owner even when no geo database covers it.
+    asn: int | None = None
+    as_org: str | None = None
 
     def owns_host(self, host: str | None) -> bool:
         name = normalise_host(host)
@@ -58,6 +62,8 @@ PROVIDERS: tuple[Provider, ...] = (
             "2a01:111:f403::/48",
             "2603:1000::/24",
         ),
+        asn=8075,
+        as_org="Microsoft",
     ),
     Provider(
         "Google",
@@ -78,6 +84,8 @@ PROVIDERS: tuple[Provider, ...] = (
             "2800:3f0::/32",
             "2c0f:fb50::/32",
         ),
+        asn=15169,
+        as_org="Google",
     ),
 )
 
@@ -88,3 +96,8 @@ def provider_of_host(host: str | None) -> Provider | None:
     if name is None:
         return None
     return next((p for p in PROVIDERS if p._owns_name(name)), None)
+
+
+def provider_of_address(address: IPAddress) -> Provider | None:
+    """The provider whose published ranges hold `address`, if any."""
+    return next((p for p in PROVIDERS if p.owns_address(address)), None)

@@ -1,16 +1,18 @@
-"""Where a public address is: MaxMind-format (.mmdb) databases read offline.
+"""Where a public address is and who owns its network: offline databases, read lazily.
 
 Strategy: `find_databases` lists candidate files in precedence order (explicit
 `--geoip-db` paths, then `MAILVIEW_GEOIP_DB`, then the usual system places and the app's
-data folder, then the GeoLite2-City copy embedded in the `_geoip_geolite2` package), so the
-database a user deliberately installed beats the stale embedded one. `GeoDatabases` opens
-nothing until the first question (files are memory-mapped, so opening is cheap, but an
-analysis that never asks for geo should not even touch the disk), sorts each file by its
-`database_type` metadata into "location" (City or Country) and "asn" databases, and answers
-a lookup by merging the first location answer with the first ASN answer. The embedded
-database is dropped as soon as another City database opens: its 2019 answers would only
-contradict the newer ones. Every failure to read a file becomes a problem sentence, never
-an exception, because a database is untrusted input like the mail itself.
+data folder, then the embedded plevin network database from the `plevin-db-network`
+package), so a database the user deliberately installed beats the embedded one.
+`GeoDatabases` opens nothing until the first question, then answers each address fact by
+fact: the location (country, city, coordinates) comes from the first file that places the
+address, the network owner (ASN and organisation) from the first file that knows it. So a
+user's GeoLite2-ASN wins for the owner while the embedded file still gives the country,
+and a user's City file wins for the country while the embedded file still names the
+owner. Where no file knows the owner, mailview's own list of provider ranges (Microsoft
+365, Google) names it. Every answer records which file gave which fact and that file's
+build date. Every failure to read a file becomes a problem sentence, never an exception,
+because a database is untrusted input like the mail itself.
 """
 
 from __future__ import annotations
@@ -22,21 +24,25 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
-import maxminddb
-from geoip2.database import Reader
-from geoip2.errors import AddressNotFoundError
-
 from mailview.core.enrichment import GeoSource
 from mailview.core.ipscope import EXTERNAL_SCOPES, IPAddress, parse_ip, scope_of
-from mailview.core.model import GeoInfo, Scope
+from mailview.core.model import GeoFactSource, GeoInfo, Scope
+from mailview.core.providers import provider_of_address
+from mailview.enrich.geo_readers import (
+    Answer,
+    DatabaseInfo,
+    Reader,
+    UnusableDatabase,
+    open_reader,
+)
 
 __all__ = [
     "EMBEDDED_ATTRIBUTION",
     "ENV_VAR",
+    "PROVIDER_RANGES",
     "USUAL_DIRS",
     "DatabaseInfo",
     "GeoDatabases",
@@ -45,33 +51,28 @@ __all__ = [
     "open_geo",
 ]
 
-# CC BY-SA 4.0 requires the attribution wherever the embedded data is shown or shipped.
+# The sources the embedded file was built from ask to be credited wherever it is shown.
 EMBEDDED_ATTRIBUTION = (
-    "This product includes GeoLite2 data created by MaxMind, available from "
-    "https://www.maxmind.com (CC BY-SA 4.0; database built 2019-12-24, from before "
-    "MaxMind's licence change)."
+    "Network owners and registry countries: plevin network database (Apache-2.0 reader, "
+    "https://github.com/tn3w/plevin), built from RIPE NCC RIS routing data, RIR delegation "
+    "statistics, RIPE NCC AS names, CAIDA AS Organizations and PeeringDB (CC BY 4.0)."
 )
+
+# How a fact answered by mailview's own provider list names its source.
+PROVIDER_RANGES = "known provider ranges"
 
 ENV_VAR = "MAILVIEW_GEOIP_DB"
 # Where geoipupdate (and Debian/Fedora's geoip packages) put the databases.
 USUAL_DIRS: tuple[Path, ...] = (Path("/usr/share/GeoIP"), Path("/var/lib/GeoIP"))
+_PATTERNS = ("*.mmdb", "*.plv")
 
-_EMBEDDED_PACKAGE = "_geoip_geolite2"
-_EMBEDDED_FILE = "GeoLite2-City.mmdb"
+_EMBEDDED_PACKAGE = "plevin_db_network"
+_EMBEDDED_FILE = Path("data") / "plevin.network.plv"
 
 # Documentation (RFC 5737/3849) and benchmark (RFC 2544) blocks count as external for the
 # route, but no database knows anything true about them: asking would only invite a
 # bogus answer from a database that happens to cover them.
 _LOOKED_UP_SCOPES = EXTERNAL_SCOPES - {Scope.DOCUMENTATION, Scope.BENCHMARK}
-
-# The C extension memory-maps too and answers ~4x faster than the pure-Python reader
-# (~27 µs instead of ~105 µs for a City record); the pure-Python mmap mode is the fallback
-# for builds where the extension is missing (e.g. some frozen apps).
-_MODE = (
-    maxminddb.MODE_MMAP_EXT
-    if importlib.util.find_spec("maxminddb.extension") is not None
-    else maxminddb.MODE_MMAP
-)
 
 # A message has a handful of distinct addresses, a mailbox sweep a few thousand: enough
 # to make repeated addresses free without letting a huge sweep grow the cache unbounded.
@@ -79,60 +80,19 @@ _CACHE_SIZE = 4096
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-Kind = Literal["city", "country", "asn"]
-
-
-@dataclass(frozen=True, slots=True)
-class DatabaseInfo:
-    """One database in use: what it is, when it was built, where it lives."""
-
-    path: Path
-    database_type: str  # metadata database_type, e.g. "GeoLite2-City", "DBIP-City-Lite"
-    built: date  # build_epoch as a UTC date
-    kind: Kind
-    embedded: bool
-
-    @property
-    def label(self) -> str:
-        """How reports name it: "GeoLite2-City 2019-12-24 (embedded)"."""
-        suffix = " (embedded)" if self.embedded else ""
-        return f"{self.database_type} {self.built.isoformat()}{suffix}"
-
 
 @dataclass(slots=True)
 class _Opened:
-    info: DatabaseInfo
     reader: Reader
     broken: bool = False  # set when a lookup hit corrupt data: the file is not asked again
 
-
-@dataclass(frozen=True, slots=True)
-class _Location:
-    country: str | None
-    country_name: str | None
-    city: str | None
-    latitude: float | None
-    longitude: float | None
-
     @property
-    def empty(self) -> bool:
-        return self.country is None and self.city is None and self.latitude is None
-
-
-@dataclass(frozen=True, slots=True)
-class _Asn:
-    number: int | None
-    organization: str | None
-
-    @property
-    def empty(self) -> bool:
-        return self.number is None and not self.organization
+    def info(self) -> DatabaseInfo:
+        return self.reader.info
 
 
 def embedded_database() -> Path | None:
-    """The embedded GeoLite2-City file, located without importing its package."""
-    # find_spec on a top-level name reads the import path only; importing the package
-    # would gain nothing (its `loader` wants the old `geoip` API we do not use).
+    """The embedded plevin network file, located without importing its package."""
     try:
         spec = importlib.util.find_spec(_EMBEDDED_PACKAGE)
     except (ImportError, ValueError):
@@ -157,21 +117,21 @@ def find_databases(
     """Candidate database files, the one to prefer first; the embedded one comes last.
 
     Explicit and environment paths are kept even when missing, so that opening them
-    reports the mistake; folders contribute only the `*.mmdb` files they hold.
+    reports the mistake; folders contribute only the `*.mmdb` and `*.plv` files they hold.
     """
     candidates: list[Path] = [Path(p).expanduser() for p in explicit]
     candidates += [Path(p).expanduser() for p in env.get(ENV_VAR, "").split(os.pathsep) if p]
     for folder in (*usual_dirs, *([app_data_dir] if app_data_dir is not None else [])):
-        candidates += _mmdb_files(folder)
+        candidates += _database_files(folder)
     fallback = embedded_database() if embedded == "auto" else embedded
     if fallback is not None:
         candidates.append(fallback)
     return _unique(candidates)
 
 
-def _mmdb_files(folder: Path) -> list[Path]:
+def _database_files(folder: Path) -> list[Path]:
     try:
-        return sorted(p for p in folder.glob("*.mmdb") if p.is_file())
+        return sorted(p for pattern in _PATTERNS for p in folder.glob(pattern) if p.is_file())
     except OSError:  # unreadable folder: as good as absent
         return []
 
@@ -201,7 +161,7 @@ def open_geo(
 
 
 class GeoDatabases(GeoSource):
-    """A `GeoSource` over MaxMind-format files, opened lazily and closed by `close()`."""
+    """A `GeoSource` over database files, opened lazily and closed by `close()`."""
 
     def __init__(self, paths: Sequence[Path], *, embedded: Path | Literal["auto"] | None = "auto"):
         self._paths = [Path(p) for p in paths]
@@ -250,16 +210,15 @@ class GeoDatabases(GeoSource):
             return list(self._problems)
 
     def age_phrase(self) -> str:
-        """The month of the oldest City database in use: "geo data from Dec 2019"."""
-        infos = self.databases()
-        dated = [i.built for i in infos if i.kind == "city"] or [i.built for i in infos]
+        """The month of the oldest database in use: "geo data from Oct 2026"."""
+        dated = [i.built for i in self.databases()]
         if not dated:
             return "no geo data"
         oldest = min(dated)
         return f"geo data from {_MONTHS[oldest.month - 1]} {oldest.year}"
 
     def close(self) -> None:
-        """Unmap every file; a later lookup opens them again."""
+        """Close every file; a later lookup opens them again."""
         with self._lock:
             opened, self._opened = self._opened, None
             self._problems = []
@@ -276,18 +235,9 @@ class GeoDatabases(GeoSource):
             return self._opened
 
     def _open_all(self) -> list[_Opened]:
-        """Open every candidate but the embedded one, which only fills a missing City."""
         opened: list[_Opened] = []
-        embedded_path: Path | None = None
         for path in self._paths:
-            if self._is_embedded(path):
-                embedded_path = embedded_path or path
-                continue
-            entry = self._open_one(path, embedded=False)
-            if entry is not None:
-                opened.append(entry)
-        if embedded_path is not None and not any(e.info.kind == "city" for e in opened):
-            entry = self._open_one(embedded_path, embedded=True)
+            entry = self._open_one(path, embedded=self._is_embedded(path))
             if entry is not None:
                 opened.append(entry)
         return opened
@@ -302,27 +252,19 @@ class GeoDatabases(GeoSource):
 
     def _open_one(self, path: Path, *, embedded: bool) -> _Opened | None:
         try:
-            reader = Reader(str(path), mode=_MODE)
+            return _Opened(open_reader(path, embedded=embedded))
         except FileNotFoundError:
             self._problems.append(f"Geo database {path} does not exist; it is not used.")
-            return None
+        except UnusableDatabase as error:
+            self._problems.append(f"Geo database {path} {error}; it is not used.")
         # A database is untrusted bytes parsed by third-party code, which fails with
-        # OSError, ValueError, InvalidDatabaseError (a RuntimeError) or worse depending on
-        # the damage and on C versus pure-Python mode: all of it means "not usable".
+        # OSError, ValueError, InvalidDatabaseError (a RuntimeError), LZMAError or worse
+        # depending on the damage and the reader: all of it means "not usable".
         except Exception as error:
             self._problems.append(
                 f"Geo database {path} could not be read ({_reason(error)}); it is not used."
             )
-            return None
-        try:
-            info = _describe(path, reader, embedded=embedded)
-        except Exception as error:  # metadata of the wrong types, a build date out of range
-            info = f"Geo database {path} has unusable metadata ({_reason(error)}); it is not used."
-        if isinstance(info, str):
-            reader.close()
-            self._problems.append(info)
-            return None
-        return _Opened(info, reader)
+        return None
 
     # -- answering ----------------------------------------------------------------------
 
@@ -330,39 +272,26 @@ class GeoDatabases(GeoSource):
         address = _public_address(ip)
         if address is None:
             return None
-        location: _Location | None = None
-        asn: _Asn | None = None
-        labels: dict[str, str] = {}  # kind of answer -> the database that gave it
+        location: tuple[Answer, DatabaseInfo] | None = None
+        network: tuple[Answer, DatabaseInfo] | None = None
         for entry in self._ensure_open():
-            if entry.broken or (asn if entry.info.kind == "asn" else location) is not None:
+            if location is not None and network is not None:
+                break
+            if entry.broken:
                 continue
             found = self._ask(entry, address)
-            if isinstance(found, _Asn):
-                asn, labels["asn"] = found, entry.info.label
-            elif found is not None:
-                location, labels["location"] = found, entry.info.label
-        if location is None and asn is None:
-            return None
-        return GeoInfo(
-            country=location.country if location else None,
-            country_name=location.country_name if location else None,
-            city=location.city if location else None,
-            latitude=location.latitude if location else None,
-            longitude=location.longitude if location else None,
-            asn=asn.number if asn else None,
-            as_org=asn.organization if asn else None,
-            # Location first whatever the file order: it reads as "City data, ASN data".
-            source=", ".join(labels[k] for k in ("location", "asn") if k in labels),
-        )
+            if found is None:
+                continue
+            if location is None and found.has_location:
+                location = (found, entry.info)
+            if network is None and found.has_network:
+                network = (found, entry.info)
+        return _merge(location, network, _provider_network(address) if network is None else None)
 
-    def _ask(self, entry: _Opened, address: IPAddress) -> _Location | _Asn | None:
+    def _ask(self, entry: _Opened, address: IPAddress) -> Answer | None:
         """One database's answer, None when it knows nothing of the address."""
         try:
-            return _read(entry, address)
-        except AddressNotFoundError:
-            return None
-        except ValueError:  # an IPv6 address asked of an IPv4-only database
-            return None
+            return entry.reader.read(address)
         # Corrupt data deep in the file surfaces only when a lookup reaches it (see
         # `_open_one` for why anything goes); the file is retired, the lookup goes on.
         except Exception as error:
@@ -375,53 +304,66 @@ class GeoDatabases(GeoSource):
             return None
 
 
-def _describe(path: Path, reader: Reader, *, embedded: bool) -> DatabaseInfo | str:
-    """What the file is, or the problem sentence when it is not a kind we read."""
-    metadata = reader.metadata()
-    database_type = str(metadata.database_type)
-    kind = _kind_of(database_type)
-    if kind is None:
-        return (
-            f"Geo database {path} is a {database_type!r} database, not a City, Country or "
-            "ASN one; it is not used."
-        )
-    built = datetime.fromtimestamp(metadata.build_epoch, tz=UTC).date()
-    return DatabaseInfo(path, database_type, built, kind, embedded)
+def _provider_network(address: IPAddress) -> Answer | None:
+    provider = provider_of_address(address)
+    if provider is None or (provider.asn is None and provider.as_org is None):
+        return None
+    return Answer(asn=provider.asn, as_org=provider.as_org)
 
 
-def _kind_of(database_type: str) -> Kind | None:
-    # The same substring tests geoip2's Reader applies before city()/country()/asn(), so
-    # DB-IP's "DBIP-City-Lite" and "DBIP-ASN-Lite (compat=GeoLite2-ASN)" qualify as well.
-    if "City" in database_type:
-        return "city"
-    if "Country" in database_type:
-        return "country"
-    if "GeoLite2-ASN" in database_type:
-        return "asn"
-    return None
+def _merge(
+    location: tuple[Answer, DatabaseInfo] | None,
+    network: tuple[Answer, DatabaseInfo] | None,
+    provider: Answer | None,
+) -> GeoInfo | None:
+    """One GeoInfo from the location answer and the network answer, naming both sources."""
+    where = location[0] if location else Answer()
+    owner = network[0] if network else (provider or Answer())
+    sources: list[GeoFactSource] = []
+    if location is not None:
+        facts = ("country", "city") if where.city else ("country",)
+        sources.append(_source(facts, location[1]))
+    if network is not None:
+        sources.append(_source(("asn",), network[1]))
+    elif provider is not None:
+        sources.append(GeoFactSource(("asn",), PROVIDER_RANGES, None, True))
+    if not sources:
+        return None
+    sources = _joined(sources)
+    return GeoInfo(
+        country=where.country,
+        country_name=where.country_name,
+        city=where.city,
+        latitude=where.latitude,
+        longitude=where.longitude,
+        asn=owner.asn,
+        as_org=owner.as_org,
+        source=", ".join(_label(s) for s in sources),
+        sources=tuple(sources),
+    )
 
 
-def _read(entry: _Opened, address: IPAddress) -> _Location | _Asn | None:
-    reader, kind = entry.reader, entry.info.kind
-    found: _Location | _Asn
-    if kind == "asn":
-        asn = reader.asn(address)
-        found = _Asn(asn.autonomous_system_number, asn.autonomous_system_organization)
-    elif kind == "city":
-        city = reader.city(address)
-        found = _Location(
-            city.country.iso_code,
-            city.country.name,
-            city.city.name,
-            city.location.latitude,
-            city.location.longitude,
-        )
-    else:
-        country = reader.country(address).country
-        found = _Location(country.iso_code, country.name, None, None, None)
-    # A record with nothing we show (some networks carry only a registered country):
-    # let a later database answer instead.
-    return None if found.empty else found
+def _source(facts: tuple[str, ...], info: DatabaseInfo) -> GeoFactSource:
+    return GeoFactSource(facts, info.database_type, info.built, info.embedded)
+
+
+def _joined(sources: list[GeoFactSource]) -> list[GeoFactSource]:
+    """One entry per database: the embedded file answering both kinds is named once."""
+    if len(sources) == 2 and _same_file(*sources):
+        first, second = sources
+        facts = (*first.facts, *second.facts)
+        return [GeoFactSource(facts, first.name, first.built, first.embedded)]
+    return sources
+
+
+def _same_file(first: GeoFactSource, second: GeoFactSource) -> bool:
+    return (first.name, first.built, first.embedded) == (second.name, second.built, second.embedded)
+
+
+def _label(source: GeoFactSource) -> str:
+    built = f" {source.built.isoformat()}" if source.built else ""
+    suffix = " (embedded)" if source.embedded and source.built else ""
+    return f"{source.name}{built}{suffix}"
 
 
 def _public_address(ip: str) -> IPAddress | None:

@@ -31,6 +31,7 @@ from mailview.export.markdown import (
     transit,
 )
 from mailview.export.redact import RedactionMap
+from mailview.present.place import databases_note
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
@@ -160,6 +161,9 @@ def _route(report: Report, diagram: bytes | None) -> Iterator[str]:
             css = "" if row.trusted else ' class="claimed"'
             yield f"<tr{css}>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>"
         yield "</table>"
+        note = databases_note(report)
+        if note:
+            yield f"<p>{_e(note)}</p>"
     if diagram:
         encoded = base64.b64encode(diagram).decode("ascii")
         yield (

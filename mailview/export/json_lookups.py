@@ -30,6 +30,15 @@ def geo_to_dict(geo: GeoInfo) -> JsonDict:
         "asn": geo.asn,
         "as_org": geo.as_org,
         "source": geo.source,
+        "sources": [
+            {
+                "facts": list(s.facts),
+                "name": s.name,
+                "date": s.built.isoformat() if s.built else None,
+                "embedded": s.embedded,
+            }
+            for s in geo.sources
+        ],
     }
 
 

@@ -25,6 +25,7 @@ from mailview.core.model import Finding, GeoInfo, Hop, Report
 from mailview.core.verdict import verdict
 from mailview.export.defang import defang_address, defang_domain, defang_ip, defang_url
 from mailview.export.redact import RedactionMap
+from mailview.present.place import databases_note, place_line
 
 # --- plain facts shared by the Markdown, HTML and ticket renderings -----------------------
 
@@ -97,11 +98,7 @@ def _hop_row(report: Report, position: int, hop: Hop) -> HopRow:
 
 
 def _place(geo: GeoInfo | None) -> str:
-    if geo is None:
-        return ""
-    where = ", ".join(p for p in (geo.city, geo.country_name or geo.country) if p)
-    network = " ".join(p for p in (f"AS{geo.asn}" if geo.asn else None, geo.as_org) if p)
-    return " · ".join(p for p in (where, network) if p)
+    return place_line(geo) or ""
 
 
 def transit(report: Report) -> str:
@@ -322,6 +319,10 @@ def _md_route(report: Report, diagram: str | None) -> Iterator[str]:
         )
         yield "| " + " | ".join(cells) + " |"
     yield ""
+    note = databases_note(report)
+    if note and report.hops:
+        yield md_text(note)
+        yield ""
     if diagram:
         yield f"![Route diagram]({quote(diagram)})"
         yield ""

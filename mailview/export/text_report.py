@@ -13,6 +13,7 @@ from mailview.core.findings.context import describe_delay
 from mailview.core.model import Finding, Hop, Report
 from mailview.core.verdict import verdict
 from mailview.export.text_auth import auth_lines
+from mailview.present.place import databases_note, place_line
 
 WIDTH = 100
 _SEVERITY_LABEL = {"high": "HIGH", "medium": "MEDIUM", "low": "LOW", "info": "INFO"}
@@ -102,10 +103,13 @@ def _route(report: Report) -> Iterator[str]:
             yield "  " + " trust boundary: from here on, the recipient's own systems ".center(
                 WIDTH - 4, "─"
             )
-        yield from _hop_lines(hop)
+        yield from _hop_lines(hop, report)
+    note = databases_note(report)
+    if note:
+        yield from _wrap(note, indent="    ", first="  ")
 
 
-def _hop_lines(hop: Hop) -> Iterator[str]:
+def _hop_lines(hop: Hop, report: Report) -> Iterator[str]:
     f = hop.fields
     when = "no date" if f.date is None else f.date.utc.strftime("%Y-%m-%d %H:%M:%S")
     delay = "" if hop.delay_seconds is None else describe_delay(hop.delay_seconds)
@@ -120,7 +124,18 @@ def _hop_lines(hop: Hop) -> Iterator[str]:
     yield f"{mark} {hop.index:>3}  {when:<19}  {delay:>17}  {proto}"
     by = f.by_host or f.by_ip or "?"
     yield from _wrap(f"from {_from_names(hop)}", indent=" " * 9, first=" " * 7)
+    place = _place(hop, report)  # of the sending address, so right under it
+    if place:
+        yield from _wrap(place, indent=" " * 9, first=" " * 9)
     yield from _wrap(f"→ by {by}", indent=" " * 9, first=" " * 7)
+
+
+def _place(hop: Hop, report: Report) -> str | None:
+    """ "AS8075 Microsoft · NL" for the sending address, when a database knows it."""
+    position = hop.index - 1
+    geo = report.hop_geo[position] if position < len(report.hop_geo) else None
+    lookup = report.hop_online[position] if position < len(report.hop_online) else None
+    return place_line(geo, lookup)
 
 
 def _from_names(hop: Hop) -> str:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from mailview.enrich.dns import DnsConfigError, parse_nameserver
 from mailview.enrich.geo import open_geo
 from mailview.gui.settings import Settings, parse_domain, parse_network
+from mailview.present.place import database_line
 
 TIME_CHOICES = (
     ("As written in the header", "original"),
@@ -43,7 +44,7 @@ TIME_CHOICES = (
 )
 THEME_CHOICES = (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark"))
 _PATH_ROLE = Qt.ItemDataRole.UserRole  # the path of a database the user added, else None
-MMDB_FILTER = "MaxMind databases (*.mmdb);;All files (*)"
+MMDB_FILTER = "Geo databases (*.mmdb *.plv);;All files (*)"
 
 FileChooser = Callable[[QWidget], list[str]]
 
@@ -130,7 +131,12 @@ class SettingsDialog(QDialog):
         buttons.addWidget(self.remove_geo_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(page)
-        layout.addWidget(_label("Databases in use, the preferred one first:"))
+        layout.addWidget(
+            _label(
+                "Databases in use, the preferred one first. Each fact (country, city, "
+                "network owner) comes from the first database that knows it:"
+            )
+        )
         layout.addWidget(self.geo_list)
         layout.addLayout(buttons)
         layout.addWidget(self.geo_problems)
@@ -285,10 +291,13 @@ class SettingsDialog(QDialog):
         added = {str(p) for p in self._geo_paths}
         self.geo_list.clear()
         shown: set[str] = set()
+        covered: set[str] = set()
         for info in infos:
-            suffix = " (built in)" if info.embedded else ""
-            text = f"{info.database_type}, built {info.built.isoformat()}{suffix} — {info.path}"
-            self._add_geo_item(text, str(info.path), str(info.path) in added)
+            text = database_line(info.database_type, info.built, info.embedded, info.answers_text)
+            if covered.issuperset(info.answers):
+                text += " (not needed: the databases above answer all of it)"
+            covered.update(info.answers)
+            self._add_geo_item(f"{text}\n    {info.path}", str(info.path), str(info.path) in added)
             shown.add(str(info.path))
         for path in sorted(added - shown):  # added but unusable: listed so it can be removed
             self._add_geo_item(f"Not usable — {path}", path, True)

@@ -17,16 +17,18 @@ def origin_place(ctx: RuleContext) -> Iterator[Finding]:
     geo = ctx.hop_geo[boundary.index - 1]
     if geo is None:
         return
-    place = ", ".join(p for p in (geo.city, geo.country_name or geo.country) if p) or "unknown"
+    known = ", ".join(p for p in (geo.city, geo.country_name or geo.country) if p)
+    place = known or "unknown"
     network = f"AS{geo.asn} {geo.as_org or ''}".strip() if geo.asn else (geo.as_org or "")
     where = place + (f", network {network}" if network else "")
+    title = " ".join(p for p in (network, f"({known})" if known and network else known) if p)
     yield finding(
         "geo.origin",
         Severity.INFO,
-        f"Sent from {place}",
+        f"Sent from {title or place}",
         f"The first system outside the receiving organisation ({boundary.fields.from_ip}) is "
-        f"in {where}, according to {geo.source}. Geo databases age: an address may have "
-        "moved since.",
+        f"in {where}, according to {geo.source}. The databases describe who holds the "
+        "address as of their build date, which may differ from the day the message was sent.",
         [hop_evidence(boundary)],
     )
 

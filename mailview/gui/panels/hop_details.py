@@ -22,6 +22,7 @@ from mailview.core.findings.context import describe_delay
 from mailview.core.model import Hop, Report
 from mailview.gui.panels import monospace_font, plain_label
 from mailview.gui.timefmt import format_moment
+from mailview.present.place import place_line, sources_text
 
 PLACEHOLDER = (
     "Click a hop in the diagram, or press Alt+Right / Alt+Left, to see what its "
@@ -46,7 +47,7 @@ def hop_rows(hop: Hop, report: Report, time_mode: str = "utc") -> list[tuple[str
         )
     )
     rows.append(("Header", f"#{hop.header_index + 1} {hop.header_name}"))
-    rows += _named_rows(hop)
+    rows += _with_place(_named_rows(hop), _geo_rows(hop, report))
     if f.date is not None:
         rows.append(("Date", f"{f.date.text}  ({format_moment(f.date, time_mode)})"))
     elif f.date_text:
@@ -61,16 +62,30 @@ def hop_rows(hop: Hop, report: Report, time_mode: str = "utc") -> list[tuple[str
     return rows + _lookup_rows(hop, report)
 
 
+def _with_place(
+    named: list[tuple[str, str]], place: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The owner and place right under the address they describe."""
+    labels = [label for label, _ in named]
+    at = labels.index("From IP") + 1 if "From IP" in labels else len(named)
+    return named[:at] + place + named[at:]
+
+
+def _geo_rows(hop: Hop, report: Report) -> list[tuple[str, str]]:
+    """The offline databases' owner and place for the sender, and where they come from."""
+    position = hop.index - 1
+    geo = report.hop_geo[position] if position < len(report.hop_geo) else None
+    line = place_line(geo)
+    if geo is None or not line:
+        return []
+    return [("Network · place", line), ("Geo source", sources_text(geo))]
+
+
 def _lookup_rows(hop: Hop, report: Report) -> list[tuple[str, str]]:
-    """Geo facts (offline databases) and live DNS answers (online mode) for the sender."""
+    """Live DNS answers (online mode) for the sender."""
     position = hop.index - 1
     rows: list[tuple[str, str]] = []
     geo = report.hop_geo[position] if position < len(report.hop_geo) else None
-    if geo is not None:
-        place = ", ".join(p for p in (geo.city, geo.country_name or geo.country) if p)
-        rows.append(("Place", f"{place or 'unknown'} (from {geo.source})"))
-        if geo.asn or geo.as_org:
-            rows.append(("Network", f"AS{geo.asn or '?'} {geo.as_org or ''}".strip()))
     lookup = report.hop_online[position] if position < len(report.hop_online) else None
     if lookup is not None:
         when = lookup.looked_up_at.strftime("%Y-%m-%d %H:%M UTC")

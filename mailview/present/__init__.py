@@ -1,0 +1,1 @@
+"""How facts are worded for people, shared by every face."""
