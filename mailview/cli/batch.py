@@ -142,6 +142,7 @@ class Outcome:
     origin_ip: str | None = None
     country: str | None = None
     findings: tuple[tuple[str, str], ...] = ()  # (code, title)
+    bounce: tuple[str, ...] | None = None  # a delivery report: "reason@domain" per failure
 
 
 _options: AnalysisOptions | None = None  # per worker process, set by _start_worker
@@ -183,6 +184,17 @@ def _outcome(label: str, report: Report) -> Outcome:
         origin_ip=origin_ip,
         country=country,
         findings=tuple((f.code, f.title) for f in report.findings),
+        bounce=bounce_facts(report),
+    )
+
+
+def bounce_facts(report: Report) -> tuple[str, ...] | None:
+    """ "reason@domain" for each failed recipient of a delivery report; None for other mail."""
+    bounce = report.bounce
+    if bounce is None or not bounce.is_delivery_report:
+        return None
+    return tuple(
+        f"{r.reason}@{(r.address or '').rpartition('@')[2].lower()}" for r in bounce.failed
     )
 
 
@@ -209,6 +221,9 @@ class Tally:
     networks: Counter[str] = field(default_factory=Counter)
     countries: Counter[str] = field(default_factory=Counter)
     findings: Counter[tuple[str, str]] = field(default_factory=Counter)
+    bounces: int = 0  # delivery reports among the messages
+    bounce_reasons: Counter[str] = field(default_factory=Counter)
+    bounce_domains: Counter[str] = field(default_factory=Counter)
     interrupted: bool = False
     write_error: str | None = None
     seconds: float = 0.0
@@ -229,6 +244,13 @@ class Tally:
         if outcome.country:
             self.countries[outcome.country] += 1
         self.findings.update(outcome.findings)
+        if outcome.bounce is not None:
+            self.bounces += 1
+            for fact in outcome.bounce:
+                reason, _, domain = fact.partition("@")
+                self.bounce_reasons[reason] += 1
+                if domain:
+                    self.bounce_domains[domain] += 1
 
     def exit_status(self) -> int:
         if self.interrupted:
@@ -452,6 +474,13 @@ def summary_lines(tally: Tally) -> list[str]:
     lines += _top("networks", tally.networks)
     lines += _top("countries", tally.countries)
     lines += _top("findings", Counter({f"{c}: {t}": n for (c, t), n in tally.findings.items()}))
+    if tally.bounces:
+        failed = sum(tally.bounce_reasons.values())
+        lines.append(
+            f"  delivery reports   {tally.bounces:,} ({failed:,} failed or delayed recipients)"
+        )
+        lines += _top("bounce reasons", tally.bounce_reasons)
+        lines += _top("failing domains", tally.bounce_domains)
     return lines
 
 
