@@ -144,6 +144,7 @@ class Outcome:
     country: str | None = None
     findings: tuple[tuple[str, str], ...] = ()  # (code, title)
     owner: str | None = None  # the origin's network owner: "AS8075 Microsoft"
+    bounce: tuple[str, ...] | None = None  # a delivery report: "reason@domain" per failure
 
 
 _options: AnalysisOptions | None = None  # per worker process, set by _start_worker
@@ -186,6 +187,17 @@ def _outcome(label: str, report: Report) -> Outcome:
         country=None if geo is None else geo.country,
         owner=None if geo is None else network_text(geo.asn, geo.as_org),
         findings=tuple((f.code, f.title) for f in report.findings),
+        bounce=bounce_facts(report),
+    )
+
+
+def bounce_facts(report: Report) -> tuple[str, ...] | None:
+    """ "reason@domain" for each failed recipient of a delivery report; None for other mail."""
+    bounce = report.bounce
+    if bounce is None or not bounce.is_delivery_report:
+        return None
+    return tuple(
+        f"{r.reason}@{(r.address or '').rpartition('@')[2].lower()}" for r in bounce.failed
     )
 
 
@@ -213,6 +225,9 @@ class Tally:
     countries: Counter[str] = field(default_factory=Counter)
     owners: Counter[str] = field(default_factory=Counter)
     findings: Counter[tuple[str, str]] = field(default_factory=Counter)
+    bounces: int = 0  # delivery reports among the messages
+    bounce_reasons: Counter[str] = field(default_factory=Counter)
+    bounce_domains: Counter[str] = field(default_factory=Counter)
     interrupted: bool = False
     write_error: str | None = None
     seconds: float = 0.0
@@ -235,6 +250,13 @@ class Tally:
         if outcome.owner:
             self.owners[outcome.owner] += 1
         self.findings.update(outcome.findings)
+        if outcome.bounce is not None:
+            self.bounces += 1
+            for fact in outcome.bounce:
+                reason, _, domain = fact.partition("@")
+                self.bounce_reasons[reason] += 1
+                if domain:
+                    self.bounce_domains[domain] += 1
 
     def exit_status(self) -> int:
         if self.interrupted:
@@ -459,6 +481,13 @@ def summary_lines(tally: Tally) -> list[str]:
     lines += _top("networks", tally.networks)
     lines += _top("countries", tally.countries)
     lines += _top("findings", Counter({f"{c}: {t}": n for (c, t), n in tally.findings.items()}))
+    if tally.bounces:
+        failed = sum(tally.bounce_reasons.values())
+        lines.append(
+            f"  delivery reports   {tally.bounces:,} ({failed:,} failed or delayed recipients)"
+        )
+        lines += _top("bounce reasons", tally.bounce_reasons)
+        lines += _top("failing domains", tally.bounce_domains)
     return lines
 
 

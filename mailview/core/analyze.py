@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mailview.core.auth.analysis import analyze_auth
 from mailview.core.auth.keys import KeyStore
+from mailview.core.bounce import BounceReport, read_bounce
 from mailview.core.chain import (
     TrustConfig,
     route_from_headers,
@@ -78,7 +79,10 @@ def _analyze_loaded(
 ) -> Report:
     if not messages:
         raise InputError("This file holds no email message.")
-    chosen, notes = _choose(messages, address, options.follow_attachments)
+    # A bounce is analysed itself, not the original it returns: whether the top message is
+    # one is read once, here, and handed on.
+    top_bounce = read_bounce(messages[0]) if address is None and messages[0].inner else None
+    chosen, notes = _choose(messages, address, options.follow_attachments, top_bounce)
     info = InputInfo(
         name=name,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -88,6 +92,8 @@ def _analyze_loaded(
         label=chosen.label,
         message_count=len(messages),
     )
+    if chosen is messages[0] and top_bounce is not None:
+        return analyze_message(chosen, info, options, notes, _reachable(messages), top_bounce)
     return analyze_message(chosen, info, options, notes, _reachable(messages))
 
 
@@ -112,8 +118,9 @@ def analyze_message(
     options: AnalysisOptions | None = None,
     notes: tuple[str, ...] = (),
     inner: tuple[InnerRef, ...] = (),
+    bounce: BounceReport | None = None,
 ) -> Report:
-    """Analyse one loaded message."""
+    """Analyse one loaded message (`bounce`: its delivery report, when already read)."""
     options = options or AnalysisOptions()
     headers = message.headers
     route = route_from_headers(headers, options.trust)
@@ -138,6 +145,7 @@ def analyze_message(
         hop_geo=hop_geo,
         vendors=decode_vendors(headers, strict=options.strict),
         geo_source=None if options.geo is None else options.geo.describe(),
+        bounce=bounce or read_bounce(message),
     )
 
 
@@ -152,7 +160,10 @@ def _hop_geo(hops: tuple[Hop, ...], geo: GeoSource | None) -> tuple[GeoInfo | No
 
 
 def _choose(
-    messages: tuple[LoadedMessage, ...], address: tuple[int, ...] | None, follow: bool
+    messages: tuple[LoadedMessage, ...],
+    address: tuple[int, ...] | None,
+    follow: bool,
+    top_bounce: BounceReport | None = None,
 ) -> tuple[LoadedMessage, tuple[str, ...]]:
     """The message to analyse, with a note when it is not the top-level one."""
     if address:
@@ -163,6 +174,8 @@ def _choose(
         top = messages[address[0]]
         return _descend(top, address[1:]), ()
     top = messages[0]
+    if follow and top_bounce is not None and top_bounce.is_delivery_report:
+        return top, ()  # a bounce is analysed itself; its returned original stays reachable
     chosen, originals = _innermost_original(top) if follow else (top, [])
     if chosen is top:
         return top, ()

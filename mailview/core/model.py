@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from mailview.core.auth.model import AuthReport
+    from mailview.core.bounce.model import BounceReport
     from mailview.core.vendors.model import VendorVerdict
 
 
@@ -238,6 +239,7 @@ class Report:
     online: OnlineFacts | None = None  # None: analysed offline (no packet sent)
     hop_online: tuple[HopLookup | None, ...] = ()  # per hop, aligned with `hops`
     vendors: tuple[VendorVerdict, ...] = ()  # anti-spam/security stamps, decoded
+    bounce: BounceReport | None = None  # what a delivery report says; None for ordinary mail
 
 
 @dataclass(frozen=True, slots=True)

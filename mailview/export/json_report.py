@@ -26,6 +26,7 @@ from mailview.core.model import (
 )
 from mailview.core.verdict import verdict
 from mailview.export.json_auth import auth_to_dict
+from mailview.export.json_bounce import bounce_to_dict
 from mailview.export.json_lookups import geo_to_dict, hop_lookup_to_dict, online_to_dict
 from mailview.export.json_vendors import vendor_to_dict, verdict_to_dict
 
@@ -59,6 +60,9 @@ def report_to_dict(report: Report) -> JsonDict:
         "geo_source": report.geo_source,
         "vendors": [vendor_to_dict(v) for v in report.vendors],
         "verdict": verdict_to_dict(verdict(report.findings)),
+        "bounce": None
+        if report.bounce is None
+        else bounce_to_dict(report.bounce, report.input.message_count),
         "headers": [_header(h) for h in report.headers],
     }
     if report.online is not None:

@@ -13,6 +13,7 @@ from mailview.core.findings.context import describe_delay
 from mailview.core.model import Finding, Hop, Report
 from mailview.core.verdict import verdict
 from mailview.export.text_auth import auth_lines
+from mailview.export.text_bounce import bounce_lines
 from mailview.present.place import databases_note, place_line
 
 WIDTH = 100
@@ -27,6 +28,7 @@ def _lines(report: Report) -> Iterator[str]:
     info = report.input
     where = "" if info.label == "the message" else f", {info.label}"
     yield f"{info.name} ({info.format}{where}, sha256 {info.sha256[:16]}…)"
+    yield from bounce_lines(report)
     found = verdict(report.findings)
     yield from _wrap(f"Verdict: {found.level.upper()} — {found.summary}", indent="  ")
     yield from _summary(report)

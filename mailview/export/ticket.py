@@ -22,6 +22,7 @@ from mailview.export.markdown import (
     one_line,
     transit,
 )
+from mailview.export.text_bounce import ticket_lines
 
 TOP_FINDINGS = 5
 MAX_HOPS = 10  # the first and last hops are kept; the middle of a long relay chain is not
@@ -39,6 +40,7 @@ def _cut(line: str) -> str:
 
 
 def _lines(report: Report, indicators: Indicators | None) -> Iterator[str]:
+    yield from ticket_lines(report)
     found = verdict(report.findings)
     yield f"Verdict: {found.level.upper()} — {one_line(found.summary)}"
     m = report.message

@@ -26,6 +26,7 @@ from mailview.gui.diagram import DiagramView
 from mailview.gui.inputs import PathSource, Source
 from mailview.gui.panels import plain_label
 from mailview.gui.panels.auth import AuthPanel
+from mailview.gui.panels.delivery import DeliveryPanel
 from mailview.gui.panels.findings import FindingsPanel, evidence_hops
 from mailview.gui.panels.headers import HeadersPanel
 from mailview.gui.panels.hop_details import HopDetailsPanel
@@ -67,6 +68,7 @@ class MessageTab(QWidget):
         self._fit_pending = False
 
         self.summary = SummaryPanel()
+        self.delivery = DeliveryPanel()
         self.diagram = DiagramView()
         self.diagram.setObjectName("diagram")
         self.diagram.setAccessibleName("Hop diagram")
@@ -123,6 +125,7 @@ class MessageTab(QWidget):
         # filters' lead verdict follows, hidden when no filter left one.
         content_layout.addWidget(self.auth.strip)
         content_layout.addWidget(self.verdicts.strip)
+        content_layout.addWidget(self.delivery)
         content_layout.addWidget(main, 1)
         return content
 
@@ -157,6 +160,7 @@ class MessageTab(QWidget):
         self.analysis, self.error, self.state = analysis, None, READY
         report = analysis.report
         self.summary.set_report(report)
+        self.delivery.set_report(report)
         self.diagram.set_report(report)
         self.findings.set_report(report)
         self.headers.set_headers(report.headers)

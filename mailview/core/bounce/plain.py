@@ -1,0 +1,185 @@
+"""Bounces written in prose: who failed and what the remote server said.
+
+Strategy: the notice is the text before the returned copy of the message (cut at the
+first separator line or unindented header block). Recipients are the addresses the
+notice names, less the bounce's own sender and recipient and the postmaster's; when
+Mailman's detectors (`flufl.bounce`) find recipients, those are trusted instead. Each
+recipient owns the text from its first mention to the next recipient's: the status
+code, SMTP reply and remote host are looked for there, then in the whole notice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mailview.core.bounce.status import find_status, from_reply
+
+MAX_NOTICE = 64 * 1024  # characters of prose read; notices are a few hundred
+MAX_ADDRESSES = 500
+_REPLY_LINES = 8  # lines of a wrapped reply kept
+_LEAD_LINES = 2  # lines before the reply kept
+
+# The line that starts the returned copy, in the wording of the common MTAs.
+_SEPARATOR = re.compile(
+    r"^[ \t]*(?:-{2,}|={3,}|\*{3,})?[ \t]*(?:"
+    r"this is a copy of the message|below this line is a copy|original message(?! was received)|"
+    r"unsent message follows|original mail as follows|message headers follow|"
+    r"below is a copy of the original|included is a copy|copy of the message|"
+    r"the (?:original )?message (?:headers? )?follows|"
+    r"returned mail|-+ ?original message|headers of the original message|"
+    r"the header of the original message is"
+    r")",
+    re.I | re.M,
+)
+# An unindented header field of the returned copy (RFC 5322 field names of a header block).
+_COPY_FIELD = re.compile(
+    r"^(?:return-path|received|message-id|dkim-signature|mime-version|x-[\w-]+|"
+    r"arc-seal|delivered-to):",
+    re.I | re.M,
+)
+# RFC 5321 §4.1.2 Mailbox, loosely: dot-atom local part @ a domain with a dot.
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# RFC 5321 §4.2: Reply-code = %x32-35 %x30-35 %x30-39, at the start of a reply line.
+_REPLY = re.compile(r"(?:^|[\s:>(])([245][0-5]\d)(?:[ -](?=[\d\w<#(:])|:(?=\s)|$)", re.M)
+_HOST = re.compile(
+    r"(?:host|server|MX|remote host|mail exchanger)\s+([A-Za-z0-9][\w.-]*\.[A-Za-z]{2,})"
+    r"(?:\s*\[([0-9a-fA-F.:]+)\])?",
+    re.I,
+)
+_HOST_SAID = re.compile(
+    r"([A-Za-z0-9][\w.-]*\.[A-Za-z]{2,})\s*\[([0-9a-fA-F.:]+)\]\s*(?:said|did not like|refused)",
+    re.I,
+)
+_IP_SAID = re.compile(r"remote host ([0-9a-fA-F.:]+) said", re.I)
+_RULE = re.compile(r"\s*(?:-{3,}|={3,}|\*{3,}|_{3,})")
+_HELPER_WORDS = ("contact", "send mail to", "hello", "hallo", "bonjour", "hola", "write to")
+_NOT_RECIPIENTS = re.compile(r"^(?:mailer-daemon|postmaster|noreply|no-reply|root)@", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    address: str
+    status: str | None
+    reply_code: str | None
+    diagnostic: str | None
+    context: str | None  # the diagnostic with the lines that lead up to it
+    remote_mta: str | None
+
+
+def notice_text(text: str) -> str:
+    """The prose of a notice, without the returned copy that follows it."""
+    text = text[:MAX_NOTICE]
+    cut = len(text)
+    separator = _SEPARATOR.search(text)
+    if separator is not None and separator.start() > 0:
+        cut = separator.start()
+    field = _COPY_FIELD.search(text)
+    if field is not None and 0 < field.start() < cut:
+        cut = field.start()
+    return text[:cut]
+
+
+def addresses(notice: str, exclude: set[str]) -> list[str]:
+    """The addresses a notice names, in order, without the excluded ones."""
+    found: dict[str, None] = {}
+    helpers: set[str] = set()  # named as someone to write to: never a recipient
+    for match in _ADDRESS.finditer(notice):
+        address = match.group().strip(".").lower()
+        before = notice[max(0, match.start() - 8) : match.start()].lower()
+        context = notice[max(0, match.start() - 40) : match.start()].lower()
+        if address in exclude or _NOT_RECIPIENTS.match(address) or "://" in before:
+            continue
+        if any(word in context for word in _HELPER_WORDS):
+            helpers.add(address)
+            found.pop(address, None)
+        if address in helpers:
+            continue
+        found[address] = None
+        if len(found) >= MAX_ADDRESSES:
+            break
+    return list(found)
+
+
+def mentions(notice: str, recipients: list[str]) -> list[Mention]:
+    """What the notice says about each recipient."""
+    lowered = notice.lower()
+    starts = sorted((lowered.find(r), r) for r in recipients if r in lowered)
+    found = {r for _, r in starts}
+    result: list[Mention] = []
+    for position, (start, address) in enumerate(starts):
+        end = starts[position + 1][0] if position + 1 < len(starts) else len(notice)
+        line_start = notice.rfind("\n", 0, start) + 1
+        result.append(_mention(address, notice[line_start:end], notice))
+    # Recipients the detectors found but the prose does not name (encoded, say).
+    result.extend(_mention(r, "", notice) for r in recipients if r not in found)
+    return result
+
+
+def _mention(address: str, block: str, notice: str) -> Mention:
+    status = find_status(block) or find_status(notice)
+    reply = reply_code(block) or reply_code(notice)
+    return Mention(
+        address=address,
+        status=status or from_reply(reply),
+        reply_code=reply,
+        diagnostic=diagnostic(block, address) or diagnostic(notice, address),
+        context=diagnostic(block, address, lead=True),
+        remote_mta=remote_host(block) or remote_host(notice),
+    )
+
+
+def reply_code(text: str) -> str | None:
+    """The first SMTP reply code in `text`."""
+    match = _REPLY.search(text)
+    return None if match is None else match.group(1)
+
+
+def diagnostic(block: str, address: str, *, lead: bool = False) -> str | None:
+    """The server's words: from its first reply line on (servers wrap a reply over several
+    lines), else the block itself. With `lead`, the lines just before the reply too."""
+    raw = [line for line in block.splitlines() if line.strip()]
+    first = next(
+        (n for n, line in enumerate(raw) if _REPLY.search(line) or find_status(line)), None
+    )
+    if first is not None:
+        # The lines just before the reply say who refused at which step ("host … refused
+        # to talk to me:", "SMTP error … after RCPT TO:"); the reply may wrap after it.
+        before = [
+            line.strip()
+            for line in raw[max(0, first - _LEAD_LINES) : first]
+            if lead and line.lower().strip("<>: \t") != address and not _RULE.match(line)
+        ]
+        chosen = [
+            *before,
+            raw[first].strip(),
+            *_continuation(raw[first + 1 : first + _REPLY_LINES]),
+        ]
+    else:
+        chosen = [
+            line.strip()
+            for line in raw
+            if line.lower().strip("<>: \t") != address and not _RULE.match(line)
+        ]
+    text = " ".join(" ".join(chosen).split())
+    return text[:1000] or None
+
+
+def _continuation(lines: list[str]) -> list[str]:
+    """The lines that go on a wrapped reply: indented ones, or ones that repeat a code."""
+    kept: list[str] = []
+    for line in lines:
+        if _RULE.match(line) or not (line[:1] in " \t" or _REPLY.match(line)):
+            break
+        kept.append(line.strip())
+    return kept
+
+
+def remote_host(text: str) -> str | None:
+    for pattern in (_HOST_SAID, _HOST):
+        match = pattern.search(text)
+        if match is not None:
+            host = match.group(1)
+            return f"{host} [{match.group(2)}]" if match.group(2) else host
+    match = _IP_SAID.search(text)
+    return None if match is None else match.group(1)

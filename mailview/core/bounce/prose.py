@@ -1,0 +1,233 @@
+"""The words around a delivery report: part texts, who sent it, and the one-line headline."""
+
+from __future__ import annotations
+
+import binascii
+import email.message
+import email.parser
+import email.policy
+import logging
+import re
+from collections import Counter
+
+from flufl.bounce import all_failures
+
+from mailview.core.bounce import plain
+from mailview.core.bounce.model import BounceReport, OriginalRef
+from mailview.core.model import HeaderField
+from mailview.core.summary import decode_words
+
+# Mailman's detectors log a traceback for each detector that trips over a message; on
+# hostile input that is noise, and the failure is already handled below.
+_FLUFL_LOG = logging.getLogger("flufl.bounce")
+_FLUFL_LOG.addHandler(logging.NullHandler())
+_FLUFL_LOG.propagate = False
+
+MAX_TEXT = 256 * 1024  # characters of one part's text read
+
+_DAEMON = re.compile(
+    r"mailer-daemon|postmaster|mail delivery|mail administrator|mmsc ndr|"
+    r"\bmailer\b|system administrator|delivery (?:subsystem|system)|mail\.delivery\.system|"
+    r"\bno-?reply@|-admin@|\bowner-",
+    re.I,
+)
+_SUBJECT = re.compile(
+    r"undeliver|undelivered|delivery (?:status|failure|failed|has failed|notification|report|"
+    r"problem)|returned mail|failure notice|mail delivery failed|could not be delivered|"
+    r"non-?delivery|mail system error|delivery failure|loop alert|error sending|"
+    r"delayed mail|warning: could not send|message you sent blocked|mail failure|"
+    r"considered unsolicited|returned to sender|message delivery has failed|"
+    r"delivery notification|mail could not be delivered|rejected|unzustellbar|"
+    r"non remis|no entregado|не доставлено|недоставленное|配信",
+    re.I,
+)
+_BODY = re.compile(
+    r"could not be delivered|was not delivered|wasn't able to deliver|unable to deliver|"
+    r"delivery (?:to the following|has failed|failed|to .{1,80} failed)|"
+    r"permanent (?:error|failure)|"
+    r"did not reach|failed permanently|following address(?:es|\(es\))? failed|"
+    r"error (?:has occurred while attempting to deliver|delivering)|could not deliver|"
+    r"undeliverable|returned to sender|not be delivered|delivery problem|"
+    r"was undeliverable|message (?:was )?rejected|transcript of session|"
+    r"send(?:ing)? your mail|duplicated message-id|invalid final delivery|"
+    r"送信できませんでした|届きませんでした|宛先|не может быть доставлено|не доставлено",
+    re.I,
+)
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|out of (?:the )?office|"
+    r"auto:|abwesenheit|vacation|absence|自動応答|不在)",
+    re.I,
+)
+_FIELD_LINE = re.compile(r"\s{0,3}[!-9;-~]+:")  # RFC 5322 field-name then ":"
+_REPORT_SUBJECT = re.compile(r"\breport\b|dmarc|forensic|abuse|feedback", re.I)
+_BY = re.compile(r"\bby\s+([A-Za-z0-9][\w.-]*[A-Za-z0-9])", re.I)
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w.-]+", re.I)
+
+
+def part_text(part: email.message.Message) -> str | None:
+    """The decoded text of a text/plain or text/html part; None for any other part."""
+    ctype = part.get_content_type()
+    if ctype not in ("text/plain", "text/html"):
+        return None
+    text = _decode(part)
+    if ctype == "text/html":
+        text = re.sub(r"<br\s*/?>|</p>|</div>|</tr>", "\n", text, flags=re.I)
+        text = re.sub(r"<[^>]{0,2000}>", " ", text)
+        text = re.sub(r"&nbsp;", " ", text)
+        text = re.sub(r"&lt;", "<", re.sub(r"&gt;", ">", re.sub(r"&amp;", "&", text)))
+    return text
+
+
+def raw_text(part: email.message.Message) -> str:
+    """The text of a message/* part as written (the stdlib parsed it into sub-messages)."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        blocks = []
+        for sub in payload:
+            if isinstance(sub, email.message.Message):
+                blocks.append("\n".join(f"{k}: {v}" for k, v in sub.items()))
+                body = sub.get_payload()
+                if isinstance(body, str) and body.strip():
+                    blocks.append(body)
+        return "\n\n".join(blocks)[: MAX_TEXT * 8]
+    return _decode(part)
+
+
+def _decode(part: email.message.Message) -> str:
+    try:
+        data = part.get_payload(decode=True)
+    except (ValueError, LookupError, binascii.Error):
+        data = None
+    if not isinstance(data, bytes):
+        payload = part.get_payload()
+        return payload[:MAX_TEXT] if isinstance(payload, str) else ""
+    data = data[: MAX_TEXT * 4]
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return data.decode(charset, "replace")[:MAX_TEXT]
+    except LookupError:
+        return data.decode("utf-8", "replace")[:MAX_TEXT]
+
+
+def _value(headers: dict[str, HeaderField], name: str) -> str:
+    found = headers.get(name)
+    return "" if found is None else decode_words(found.value)
+
+
+def is_failure_notice(headers: dict[str, HeaderField], texts: list[str]) -> bool:
+    """Whether a message without a DSN part reads like a delivery failure notice."""
+    sender = _value(headers, "from")
+    null_sender = _value(headers, "return-path").strip() in ("<>", "")
+    daemon = bool(_DAEMON.search(sender)) or ("return-path" in headers and null_sender)
+    subject = bool(_SUBJECT.search(_value(headers, "subject")))
+    notice = plain.notice_text("\n".join(texts))[:8000]
+    body = bool(_BODY.search(notice))
+    return (daemon and (subject or body)) or (subject and body and null_sender)
+
+
+def is_autoreply(headers: dict[str, HeaderField], texts: list[str]) -> bool:
+    """RFC 3834 §5: Auto-Submitted: auto-replied, or the common vacation markers."""
+    if _REPORT_SUBJECT.search(_value(headers, "subject")):
+        return False  # DMARC and abuse report generators mark themselves auto-replied too
+    auto = _value(headers, "auto-submitted").strip().lower()
+    if auto.startswith("auto-replied"):
+        return True
+    if any(name in headers for name in ("x-autoreply", "x-autorespond", "x-autoresponse")):
+        return True
+    if _value(headers, "precedence").strip().lower() == "auto_reply":
+        return True
+    return bool(_AUTO_SUBJECT.search(_value(headers, "subject")))
+
+
+def own_addresses(headers: dict[str, HeaderField]) -> set[str]:
+    """The bounce's own sender and recipient: never the failed recipient."""
+    found: set[str] = set()
+    for name in ("from", "to", "return-path", "sender", "reply-to", "delivered-to"):
+        found.update(a.lower() for a in _ADDRESS.findall(_value(headers, name)))
+    return found
+
+
+def detected_recipients(parsed: email.message.Message) -> list[str]:
+    """Failed recipients found by GNU Mailman's bounce detectors (flufl.bounce)."""
+    try:
+        temporary, permanent = all_failures(parsed)
+    except Exception:  # third-party heuristics on hostile input: no answer
+        return []
+    found = {_text(a).lower() for a in (*permanent, *temporary)}
+    return sorted(a for a in found if "@" in a and len(a) < 256)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace").strip("<> ")
+    return str(value).strip("<> ")
+
+
+def reporting_host(headers: tuple[HeaderField, ...]) -> str | None:
+    """The server that wrote a prose notice: the `by` of its newest Received header."""
+    for header in headers:
+        if header.name.lower() == "received":
+            match = _BY.search(header.value)
+            return None if match is None else match.group(1)
+    return None
+
+
+def quoted_original(text: str) -> OriginalRef | None:
+    """The header fields of the original when a prose notice quotes it inline."""
+    notice = plain.notice_text(text)
+    rest = text[len(notice) : len(notice) + 64 * 1024]
+    lines = rest.splitlines()
+    while lines and not _FIELD_LINE.match(lines[0]):
+        lines.pop(0)
+    block = "\n".join(line[3:] if line.startswith("   ") else line for line in lines)
+    fields = email.parser.HeaderParser(policy=email.policy.compat32).parsestr(block)
+
+    def value(name: str) -> str | None:
+        found = fields.get(name)
+        return None if found is None else " ".join(decode_words(str(found)).split())
+
+    if value("subject") is None and value("message-id") is None:
+        return None
+    return OriginalRef(
+        address=None,
+        label="returned message (quoted in the notice)",
+        headers_only=True,
+        subject=value("subject"),
+        from_=value("from"),
+        to=value("to"),
+        message_id=value("message-id"),
+        date=value("date"),
+    )
+
+
+def headline(report: BounceReport) -> str:
+    """The report in one sentence."""
+    if report.kind == "feedback":
+        kind = f" ({report.feedback_type})" if report.feedback_type else ""
+        return (
+            f"A feedback report{kind}: a complaint or failure report about a message, not a bounce."
+        )
+    if report.kind == "autoreply":
+        return "An automatic reply (out of office or similar), not a delivery failure."
+    failed = report.failed
+    if not failed:
+        if report.outcome == "delivered":
+            return "A delivery report: the message was delivered."
+        return "A delivery failure notice; which recipient failed could not be read from it."
+    if len(failed) == 1:
+        entry = failed[0]
+        verb = "is delayed" if entry.action == "delayed" else "failed"
+        code = f" ({entry.status})" if entry.status else ""
+        who = entry.address or "the recipient"
+        return f"Delivery to {who} {verb}{code}: {_lower_first(entry.sentence)}"
+    counts = Counter(r.sentence for r in failed)
+    reasons = "; ".join(
+        f"{_lower_first(sentence).rstrip('.')} ({n})" for sentence, n in counts.most_common(3)
+    )
+    verb = "is delayed" if all(r.action == "delayed" for r in failed) else "failed"
+    total = max(report.recipient_count, len(failed))
+    return f"Delivery to {total} recipients {verb}: {reasons}."
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
