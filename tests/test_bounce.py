@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from mailview.core.analyze import analyze_bytes
 from mailview.core.bounce import read_bounce
+from mailview.core.bounce.entry import notice_action
 from mailview.core.bounce.reasons import REASONS, classify
 from mailview.core.bounce.status import explain, find_status
 from mailview.core.errors import InputError
@@ -106,6 +107,272 @@ def test_status_codes_in_words() -> None:
     assert "temporary" in explain("4.4.7")
     assert "unregistered" in explain("5.9.99")
     assert classify(None, "") == "onhold"
+
+
+# Each rule of the reason tables with a message that triggers it and a near miss that must
+# not: (status, action, diagnostic, remote server, expected reason).
+CLASSIFY = [
+    # Complaints about the sending IP are its reputation, not a plain security refusal.
+    (
+        "4.7.0",
+        "failed",
+        "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to user complaints",
+        None,
+        "badreputation",
+    ),
+    ("4.7.0", "failed", "421 4.7.0 Temporarily deferred, try again later", None, "securityerror"),
+    # The sending IP address named as what is refused.
+    (
+        "5.0.0",
+        "failed",
+        "550 SC-004 Unfortunately, messages from 198.51.100.7 weren't sent.",
+        None,
+        "blocked",
+    ),
+    ("5.0.0", "failed", "550 Unfortunately, your messages weren't sent.", None, "undefined"),
+    # The sender's From: domain refused; X.2.0 alone says nothing about the mailbox.
+    (
+        "5.2.0",
+        "failed",
+        "550 5.2.0 From: Domain is invalid. Please provide a valid From:",
+        None,
+        "rejected",
+    ),
+    ("5.2.0", "failed", "550 5.2.0 Mail rejected", None, "undefined"),
+    # A blocklisted sender address is about the sender; a blocklisted IP about the server.
+    (
+        None,
+        "failed",
+        "Sorry, you are sending to/from an address that has been blacklisted",
+        None,
+        "rejected",
+    ),
+    ("5.7.1", "failed", "550 5.7.1 IP address blacklisted by recipient", None, "blocked"),
+    # A time limit stated is an expiry, even when the last error was the network's.
+    (
+        None,
+        "failed",
+        "Your message was not delivered within 0 days and 1 hours. Remote host is not responding.",
+        None,
+        "expired",
+    ),
+    (None, "failed", "Remote host is not responding.", None, "networkerror"),
+    # Only an explicit policy is a policy violation; a bare 5.7.x refusal is security.
+    (
+        "5.7.9",
+        "failed",
+        "554 5.7.9 Message not accepted for policy reasons",
+        None,
+        "policyviolation",
+    ),
+    (
+        "5.7.1",
+        "failed",
+        "551 5.7.1 Recipient address rejected: Delivery not authorized",
+        None,
+        "securityerror",
+    ),
+    ("5.7.0", "failed", "554 5.7.0 Header error", None, "policyviolation"),
+    # The recipient address itself refused; a bare "Access denied" is a security refusal.
+    (
+        "5.4.1",
+        "failed",
+        "550 5.4.1 Recipient address rejected: Access denied",
+        "example-com.mail.protection.outlook.com",
+        "userunknown",
+    ),
+    ("5.7.1", "failed", "550 5.7.1 Access denied", "mx.example.net", "securityerror"),
+    # Yahoo's wording for a closed account.
+    (
+        "5.0.0",
+        "failed",
+        "554 delivery error: dd kijitora@yahoo.com is no longer valid. [-20]",
+        "mta7.am0.yahoodns.net",
+        "suspend",
+    ),
+    (
+        "5.0.0",
+        "failed",
+        "554 delivery error: dd kijitora@example.org is no longer valid.",
+        "mx.example.org",
+        "undefined",
+    ),
+    # Orange and La Poste name the reason by the number at the end of their code; a number
+    # they document as vague leaves it to the words.
+    (
+        "5.2.0",
+        "failed",
+        "550 5.2.0 Mail rejete. Mail rejected. ofr_506 [506]",
+        "smtp-in.orange.fr",
+        "spamdetected",
+    ),
+    (
+        "5.5.0",
+        "failed",
+        "550 5.5.0 Boite du destinataire archivee. Archived recipient. LPN007_420",
+        None,
+        "suspend",
+    ),
+    (
+        None,
+        "failed",
+        "host smtp-in.laposte.net refused to talk to me: 421 Service refused. LPN006_107",
+        "smtp-in.laposte.net",
+        "blocked",
+    ),
+    # Cox quotes its acceptable-use code; without the code the words alone decide.
+    (
+        "5.0.0",
+        "failed",
+        "554 esmtp.cox.net rejected - AUP#CXDNS https://www.cox.com/aup",
+        None,
+        "requireptr",
+    ),
+    (
+        "5.0.0",
+        "failed",
+        "554 esmtp.cox.net rejected - see https://www.cox.com/aup",
+        None,
+        "undefined",
+    ),
+    # A suspended account, and Postfix's suspended delivery that is something else.
+    ("5.0.0", "failed", "550 This account has been temporarily suspended", None, "suspend"),
+    (
+        "4.0.0",
+        "delayed",
+        "delivery temporarily suspended: host mx.example.org refused to talk to me",
+        None,
+        "blocked",
+    ),
+    # Too many connections versus too many recipients.
+    (
+        "4.0.0",
+        "delayed",
+        "421 Too many simultaneous connections from your host",
+        None,
+        "toomanyconn",
+    ),
+    ("5.0.0", "failed", "452 Too many recipients", None, "toomanyconn"),
+    (
+        "5.1.1",
+        "failed",
+        "550 5.1.1 192.0.2.1 has sent to too many recipients this hour",
+        None,
+        "speeding",
+    ),
+    # The refused command decides when code and words do not: MAIL FROM, then EHLO.
+    ("5.0.0", "failed", "550 Rejected (in reply to MAIL FROM command)", None, "rejected"),
+    (
+        "5.0.0",
+        "failed",
+        "SMTP error from remote mail server after EHLO mx: 550 Rejected",
+        None,
+        "blocked",
+    ),
+    ("5.0.0", "failed", "550 Rejected (in reply to RCPT TO command)", None, "undefined"),
+    # A temporary error on a recipient that finally failed: the delivery time expired.
+    ("4.0.0", "failed", "450 4.0.0 Temporary failure", None, "expired"),
+    ("4.4.1", "failed", "connect to mx.example.org: Connection timed out", None, "expired"),
+    ("4.4.1", "delayed", "connect to mx.example.org: Connection timed out", None, "networkerror"),
+    # The cause named by a server that gave up beats "delivery time expired".
+    ("4.4.7", "failed", "452 4.4.5 Insufficient disk space; try again later", None, "systemfull"),
+    ("4.4.7", "failed", "550 4.4.7 QUEUE.Expired; message expired", None, "expired"),
+    # A failed DNS lookup says nothing about the domain; NXDOMAIN says it does not exist.
+    (
+        "5.4.4",
+        "failed",
+        "Name service error for name=example.org type=MX: Malformed reply",
+        None,
+        "networkerror",
+    ),
+    (
+        "4.0.0",
+        "failed",
+        "DNS type 'mx' lookup responded with code NXDOMAIN Domain name not found",
+        None,
+        "hostunknown",
+    ),
+    ("4.0.0", "delayed", "450 4.0.0 Temporary failure", None, "networkerror"),
+]
+
+
+@pytest.mark.parametrize(("status", "action", "text", "remote", "reason"), CLASSIFY)
+def test_reason_tables_trigger_and_near_miss(
+    status: str | None, action: str, text: str, remote: str | None, reason: str
+) -> None:
+    assert classify(status, text, action, remote) == reason
+
+
+@pytest.mark.parametrize(
+    ("status", "words", "action"),
+    [
+        (
+            None,
+            "Network error on destination MXs. This is only a temporary failure report.",
+            "delayed",
+        ),
+        (None, "Network error on destination MXs", "failed"),
+        ("4.4.1", "Delivery to the following recipient failed permanently", "failed"),
+        ("4.4.1", "connect to mx.example.org: Connection timed out", "delayed"),
+        ("5.1.1", "550 5.1.1 User unknown", "failed"),
+        ("2.0.0", "250 2.0.0 Ok: queued", "delivered"),
+    ],
+)
+def test_a_prose_notice_says_whether_the_server_still_tries(
+    status: str | None, words: str, action: str
+) -> None:
+    assert notice_action(status, words) == action
+
+
+def test_the_notice_is_read_when_the_diagnostic_says_nothing() -> None:
+    notice = "SMTP error from remote mail server after EHLO mx.sender.example: 550 Rejected"
+    assert classify("5.0.0", "550 Rejected", "failed", None, notice) == "blocked"
+    assert classify("5.0.0", "550 Rejected", "failed", None, "") == "undefined"
+    notice = "host mx said: 550 5.7.1 Access denied (in reply to MAIL FROM command)"
+    assert classify("5.7.1", "550 5.7.1 Access denied", "failed", None, notice) == "rejected"
+    assert classify("5.7.1", "550 5.7.1 Access denied", "failed", None, "") == "securityerror"
+
+
+def test_a_temporary_error_given_up_is_not_called_soft() -> None:
+    data = dsn([("bob@receiver.example", "failed", "4.4.7", "554 4.4.7 Message expired")])
+    report = analyze_bytes(data, "bounce.eml")
+    assert report.bounce is not None
+    (entry,) = report.bounce.recipients
+    assert entry.state == "failed after retrying (temporary error, given up)"
+    assert "gave up" in entry.explanation and "keeps retrying" not in entry.explanation
+    text = render_text(report)
+    assert "failed after retrying (temporary error, given up)" in text
+    assert "soft (temporary)" not in text
+    delayed = bounce_of(dsn([("bob@receiver.example", "delayed", "4.4.1", "Connection timed out")]))
+    assert delayed is not None
+    assert delayed.recipients[0].state == "delayed, soft (still being retried)"
+    assert "keeps retrying" in delayed.recipients[0].explanation
+    hard = bounce_of(dsn([("bob@receiver.example", "failed", "5.1.1", "550 5.1.1 User unknown")]))
+    assert hard is not None and hard.recipients[0].state == "failed, hard"
+
+
+def test_a_notice_in_a_mislabelled_japanese_charset_is_read() -> None:
+    japanese = "次のあて先へのメッセージはエラーのため送信できませんでした。"
+    body = (
+        japanese.encode("euc-jp")
+        + b"\n\nYour message was not delivered within 0 days and 1 hours.\n"
+        + b"Remote host is not responding.\n\n"
+        + b"The following recipients did not receive this message:\n\n"
+        + b"<bob@receiver.example>\n"
+    )
+    data = (
+        b"Return-Path: <MAILER-DAEMON>\nFrom: Postmaster@ezweb.ne.jp\n"
+        b"To: <alice@sender.example>\nSubject: Mail System Error - Returned Mail\n"
+        b"Date: Thu, 29 Apr 2008 23:34:45 +0900\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="X"\n\n'
+        b'--X\nContent-Type: text/plain; charset="ISO-2022-JP"\n'
+        b"Content-Transfer-Encoding: 7bit\n\n" + body + b"\n--X--\n"
+    )
+    report = bounce_of(data)
+    assert report is not None and report.is_delivery_report
+    (entry,) = report.recipients
+    assert entry.address == "bob@receiver.example" and entry.reason == "expired"
+    assert japanese in (entry.diagnostic or "") and "\ufffd" not in (entry.diagnostic or "")
 
 
 # --- what the faces show -----------------------------------------------------------------
@@ -287,6 +554,12 @@ LABELLED = [
     ),
     ("lhost-exim-56.eml", "kijitora@example.com", "5.0.0", "speeding"),  # wrapped reply
     ("lhost-exim-30.eml", "kijitora@exmaple.ch", "5.7.1", "userunknown"),
+    # Microsoft's edge servers refuse an address missing from the directory this way.
+    ("lhost-postfix-30.eml", "kijitora@example.br", "5.4.1", "userunknown"),
+    # The last error quoted by a server that gave up names the cause.
+    ("lhost-sendmail-39.eml", "kijitora@nekochan.example.ne.jp", "4.4.7", "systemfull"),
+    # Refused "after EHLO": the sending server itself, before any address was given.
+    ("lhost-exim-49.eml", "kijitora@example.com", "5.0.0", "blocked"),
     ("rhost-franceptt-07.eml", "xxxx@wanadoo.fr", "4.0.0", "blocked"),  # wrong boundary
     ("rfc3464-35.eml", "mikeneko@neko.example.or.jp", "5.0.0", "userunknown"),  # text/plain DSN
     (

@@ -6,6 +6,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from mailview.core.analyze import analyze_bytes
+from mailview.export.json_report import report_to_dict
 from mailview.gui.panels.delivery import DeliveryPanel
 from tests.bounce_samples import dsn
 
@@ -36,3 +37,16 @@ def test_many_recipients_are_counted_not_listed(qtbot: QtBot) -> None:
     panel.set_report(analyze_bytes(dsn(many), "many.eml"))
     assert len(panel.rows) == 4  # three recipients and the count of the rest
     assert "37 more recipients" in panel.rows[-1].text()
+
+
+def test_a_temporary_error_given_up_reads_as_failed_in_the_panel_and_json(qtbot: QtBot) -> None:
+    panel = DeliveryPanel()
+    qtbot.addWidget(panel)
+    data = dsn([("bob@receiver.example", "failed", "4.4.7", "554 4.4.7 Message expired")])
+    report = analyze_bytes(data, "bounce.eml")
+    panel.set_report(report)
+    assert "failed after retrying (temporary error, given up)" in panel.text()
+    assert "soft (temporary)" not in panel.text()
+    (entry,) = report_to_dict(report)["bounce"]["recipients"]
+    assert entry["state"] == "failed after retrying (temporary error, given up)"
+    assert entry["severity"] == "soft"  # the code's class, kept for the JSON contract

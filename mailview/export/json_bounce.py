@@ -38,6 +38,7 @@ def _recipient(entry: BounceRecipient) -> JsonDict:
         "action": entry.action,
         "permanent": entry.permanent,
         "severity": _severity(entry),
+        "state": entry.state,
         "reason": entry.reason,
         "diagnostic": entry.diagnostic,
         "remote_mta": entry.remote_mta,

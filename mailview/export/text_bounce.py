@@ -66,9 +66,7 @@ def _source(bounce: BounceReport) -> str:
 
 
 def _recipient(entry: BounceRecipient) -> Iterator[str]:
-    state = entry.action or "unknown"
-    if entry.permanent is not None:
-        state += ", hard" if entry.permanent else ", soft (temporary)"
+    state = entry.state
     mark = "✗" if entry.action == "failed" else "…" if entry.action == "delayed" else "•"
     yield from _wrap(
         f"{mark} {one_line(entry.address or '(recipient not named)', 200)} — {state}",

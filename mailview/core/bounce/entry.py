@@ -9,7 +9,6 @@ from mailview.core.bounce.reasons import classify, describe
 from mailview.core.bounce.status import explain
 from mailview.core.dates import parse_date
 
-_UNTOLD = ("undefined", "onhold")
 # RFC 5321 §4.2.1: every line of a multiline reply repeats the code ("550-5.7.26 …");
 # once the lines are joined, the repeats are noise.
 _REPLY_START = re.compile(r"([245]\d\d)[- ]((?:[245]\.\d{1,3}\.\d{1,3} )?)")
@@ -31,6 +30,34 @@ def action_of(status: str | None) -> str | None:
     return {"2": "delivered", "4": "delayed", "5": "failed"}.get(status[0])
 
 
+# A prose notice has no Action field; its own words say whether the sender's server is
+# still trying (a warning) or has stopped, whatever the class of the code it quotes.
+_STILL_TRYING = re.compile(
+    r"only a temporary failure|(?:will|shall) (?:continue|keep) (?:trying|to try|retrying)|"
+    r"delivery attempts will continue|has not yet been delivered|"
+    r"this is a warning message only|warning: could not send message for past|"
+    r"(?:do not|don't) need to re-?send",
+    re.I,
+)
+_GAVE_UP = re.compile(
+    r"failed permanently|permanent (?:error|failure)|giving up|gave up|"
+    r"will be deleted from (?:the )?queue|will not (?:be )?retr(?:y|ied)",
+    re.I,
+)
+
+
+def notice_action(status: str | None, words: str) -> str:
+    """What became of a recipient named in a prose notice (no RFC 3464 Action field)."""
+    action = action_of(status)
+    if action == "delivered":
+        return action
+    if _STILL_TRYING.search(words):
+        return "delayed"
+    if _GAVE_UP.search(words):
+        return "failed"
+    return action or "failed"
+
+
 def recipient(
     *,
     address: str | None,
@@ -46,10 +73,8 @@ def recipient(
 ) -> BounceRecipient:
     """One recipient's entry, with the reason class and the words for people."""
     diagnostic = None if diagnostic is None else tidy_reply(diagnostic)
-    reason = classify(status, diagnostic or context, action)
-    if reason in _UNTOLD and diagnostic and context:
-        # The diagnostic says too little; the notice's words about this recipient may not.
-        reason = classify(status, context, action)
+    # When the diagnostic says too little, the notice's words about this recipient may not.
+    reason = classify(status, diagnostic or context, action, remote, context)
     words = describe(reason)
     attempt = None if last_attempt is None else parse_date(last_attempt)
     permanent = None
@@ -67,7 +92,7 @@ def recipient(
         last_attempt=last_attempt,
         last_attempt_utc=None if attempt is None else attempt.utc,
         will_retry_until=retry_until,
-        explanation=explain(status),
+        explanation=explain(status, action),
         sentence=words.sentence,
         hint=words.hint,
         permanent=permanent,

@@ -30,6 +30,22 @@ class BounceRecipient:
     hint: str  # what to do about it
     permanent: bool | None  # hard (True) or soft (False) failure; None: not a failure
 
+    @property
+    def state(self) -> str:
+        """What became of the delivery, for people: "failed, hard", "delayed, soft …".
+
+        RFC 3464 §2.3.3: "failed" is final. A failed recipient with a temporary (4.X.XXX)
+        code was retried until the sender's server gave up; calling it "soft (temporary)"
+        would tell an admin that delivery is still being attempted.
+        """
+        if self.action == "failed":
+            if self.permanent is False:
+                return "failed after retrying (temporary error, given up)"
+            return "failed, hard"
+        if self.action == "delayed":
+            return "delayed, soft (still being retried)"
+        return self.action or "unknown"
+
 
 @dataclass(frozen=True, slots=True)
 class OriginalRef:

@@ -93,6 +93,10 @@ def raw_text(part: email.message.Message) -> str:
     return _decode(part)
 
 
+_SEVEN_BIT = {"us-ascii", "ascii", "iso-2022-jp", "iso-2022-jp-2", "iso-2022-kr", "utf-7"}
+_MISLABELLED = ("utf-8", "euc-jp", "cp932")
+
+
 def _decode(part: email.message.Message) -> str:
     try:
         data = part.get_payload(decode=True)
@@ -103,6 +107,14 @@ def _decode(part: email.message.Message) -> str:
         return payload[:MAX_TEXT] if isinstance(payload, str) else ""
     data = data[: MAX_TEXT * 4]
     charset = part.get_content_charset() or "utf-8"
+    if charset in _SEVEN_BIT and any(byte > 0x7F for byte in data):
+        # A 7-bit charset cannot hold these bytes: the label is wrong (Japanese carriers
+        # label EUC-JP text "ISO-2022-JP"). Take the first charset that reads them cleanly.
+        for guess in _MISLABELLED:
+            try:
+                return data.decode(guess)[:MAX_TEXT]
+            except UnicodeDecodeError:
+                continue
     try:
         return data.decode(charset, "replace")[:MAX_TEXT]
     except LookupError:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from mailview.core.bounce import dsn, plain, prose
-from mailview.core.bounce.entry import action_of, recipient
+from mailview.core.bounce.entry import action_of, notice_action, recipient
 from mailview.core.bounce.model import BounceRecipient, BounceReport, OriginalRef
 from mailview.core.bounce.ses import read_ses
 from mailview.core.bounce.status import find_status, from_reply, normalise
@@ -268,7 +268,7 @@ def _ndr(
     recipients = tuple(
         recipient(
             address=m.address,
-            action=action_of(m.status) or "failed",
+            action=notice_action(m.status, f"{m.diagnostic or ''}\n{m.context or notice}"),
             status=m.status,
             reply=m.reply_code,
             diagnostic=m.diagnostic,

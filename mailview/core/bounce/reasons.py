@@ -1,10 +1,21 @@
 """Why delivery failed, as a reason class, with a sentence and a hint for each class.
 
 The class names follow the vocabulary of the Sisimai bounce analyser (userunknown,
-mailboxfull, hostunknown, …) so results can be compared with it. A class is decided
-from three clues, in this order: a status code specific enough to settle it alone
-(5.1.1 is a missing mailbox whatever the text says), then the remote server's own words,
-then whatever the code's subject says (5.7.x is "security or policy").
+mailboxfull, hostunknown, …) so results can be compared with it. Precedence of evidence,
+strongest first:
+
+1. words that outweigh any code (a 5.1.1 that says "blacklisted" is a block);
+2. the receiving provider's own phrases, for big providers whose wording means something
+   only on their servers (Yahoo's "is no longer valid" is a closed account);
+3. a status code specific enough to settle it alone (5.1.1 is a missing mailbox);
+4. the remote server's own words, most specific classes first; steps 1 to 4 read the
+   diagnostic first, then the notice's words about the recipient;
+5. what the code's subject and detail suggest ("4.4.1" is a network error);
+6. the SMTP command the server refused: a refusal at MAIL FROM is about the sender, at
+   the greeting or HELO about the sending server; only when the code said nothing sharper;
+7. the code's class: "5.7.x" is "security or policy". A recipient that "failed" with a
+   temporary (4.x.x) code that names no cause, or names a network error, was retried
+   until the sender's server gave up: expired.
 """
 
 from __future__ import annotations
@@ -49,7 +60,8 @@ REASONS: dict[str, Reason] = {
     ),
     "expired": Reason(
         "The sending server kept retrying and finally gave up.",
-        "The recipient's servers were unreachable for days; check their MX and try again.",
+        "The recipient's servers could not be reached for the whole retry period; "
+        "check their MX records and send again.",
     ),
     "networkerror": Reason(
         "The receiving server could not be reached, or the connection broke off.",
@@ -110,8 +122,9 @@ REASONS: dict[str, Reason] = {
         "Slow down the sending rate; the receiver will accept mail again later.",
     ),
     "toomanyconn": Reason(
-        "The sending server opened too many connections.",
-        "Lower the number of simultaneous connections to this receiver.",
+        "The sending server asked too much at once (connections, or recipients per message).",
+        "Lower the number of simultaneous connections and of recipients per message "
+        "to this receiver.",
     ),
     "norelaying": Reason(
         "The server refused to relay: it is not a mail server for the recipient's domain.",
@@ -156,7 +169,9 @@ REASONS: dict[str, Reason] = {
     ),
 }
 
-# Codes that settle the class whatever the text says (subject.detail).
+# Codes that settle the class whatever the text says (subject.detail). X.2.0 "other
+# mailbox status" is deliberately absent: it is said of full, disabled and missing
+# mailboxes alike, so only the words can tell.
 _DECISIVE = {
     "1.1": "userunknown",
     "1.2": "hostunknown",
@@ -166,7 +181,6 @@ _DECISIVE = {
     "2.2": "mailboxfull",
     "2.3": "exceedlimit",
     "3.4": "mesgtoobig",
-    "4.7": "expired",
     "7.23": "authfailure",
     "7.24": "authfailure",
     "7.25": "requireptr",
@@ -180,7 +194,6 @@ _BY_CODE = {
     "1.4": "userunknown",
     "1.7": "rejected",
     "1.8": "rejected",
-    "2.0": "userunknown",
     "2.1": "suspend",
     "2.4": "systemerror",
     "3.0": "systemerror",
@@ -195,6 +208,9 @@ _BY_CODE = {
     "4.4": "hostunknown",
     "4.5": "toomanyconn",
     "4.6": "networkerror",
+    # X.4.7 "delivery time expired" is how the retrying server reports giving up; the last
+    # error it quotes ("452 4.4.5 Insufficient disk space") says why, when it says anything.
+    "4.7": "expired",
     "7.0": "securityerror",
     "7.1": "securityerror",
     "7.2": "rejected",
@@ -217,7 +233,9 @@ def _any(*phrases: str) -> re.Pattern[str]:
 # recipients this hour" or "IP blacklisted", and the words are the truth.
 _OVERRIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("virusdetected", _any(r"\bvirus", r"malware")),
-    ("badreputation", _any(r"reputation")),
+    # Complaints from users are what a reputation is made of; a deferral "due to volume or
+    # complaints" is the receiver's verdict on the sending IP's standing, not a rate limit.
+    ("badreputation", _any(r"reputation", r"\bcomplaints\b")),
     (
         "speeding",
         _any(
@@ -229,6 +247,14 @@ _OVERRIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     # Exchange Online sends 5.1.10 (the null-MX code of RFC 7505) for a missing mailbox.
     ("userunknown", _any(r"recipientnotfound", r"recipient not found")),
+    # A blocklisted sender address is about the envelope sender, not the sending server.
+    (
+        "rejected",
+        _any(
+            r"(?:sender|from) (?:e-?mail )?address (?:has been |is )?black ?listed",
+            r"(?:to/)?from an address that has been black ?listed",
+        ),
+    ),
     (
         "blocked",
         _any(
@@ -240,6 +266,10 @@ _OVERRIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bip\b.{0,40}(?:blocked|bloquee|listed)",
             r"blocked ip",
             r"refused to talk to me",
+            # "messages from 192.0.2.1 weren't sent", "unwanted messages … from the following
+            # IP address": the sending address itself is what is refused.
+            r"messages? from \[?\d{1,3}(?:\.\d{1,3}){3}\]? (?:were|was|are|is)n'?t",
+            r"(?:sent|coming) from (?:the following |your |this )?ip address",
         ),
     ),
     (
@@ -273,7 +303,29 @@ _TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "requireptr",
         _any(
-            r"reverse[ -]?dns", r"\bptr\b", r"reverse (?:lookup|name)", r"cannot find your hostname"
+            r"reverse[ -]?dns",
+            r"\bptr\b",
+            r"\brdns\b",
+            r"reverse (?:lookup|name)",
+            r"cannot (?:find|resolve) your (?:hostname|host name|address)",
+            r"ip name lookup failed",
+            r"unresolvable relay host",
+            # The name the sending server gave does not lead back to its address.
+            r"mismatches client ip",
+            r"generic dns",
+        ),
+    ),
+    # The message's own header breaks RFC 5322 (two From: fields, no Date:): the words are
+    # specific, so they go before the broad spam and policy tables.
+    (
+        "notcompliantrfc",
+        _any(
+            r"rfc ?5322",
+            r"rfc ?2822",
+            r"not rfc",
+            r"rfc ?message ?non ?compliant",
+            r"duplicated? (?:\S+ )?headers?\b",
+            r"\bmultiple \S+ (?:headers?|header fields?)\b",
         ),
     ),
     (
@@ -298,10 +350,16 @@ _TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
         "suspend",
         _any(
             r"(?:account|mailbox|user)(?: has been| is)? "
-            r"(?:disabled|suspended|deactivated|inactive|locked|not active)",
+            r"(?:disabled|suspended|deactivated|inactive|locked|not active|frozen|terminated)",
             r"recipient suspend",
             r"mailbox (?:has been )?(?:disabled|suspended)",
             r"account (?:is )?(?:expired|unavailable)",
+            # The account exists but was switched off: said of the address, not the server.
+            r"(?:is|has been) (?:currently |temporarily )?suspended",
+            r"inactive (?:account|user|mailbox|recipient)",
+            r"disabled or discontinued",
+            r"no longer accepts (?:e-?)?mail",
+            r"temporar(?:y|ily) (?:locked|inactive)",
         ),
     ),
     (
@@ -328,13 +386,15 @@ _TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"email account that you tried to reach does not exist",
             r"address (?:does not|doesn't) exist",
             r"not a valid (?:recipient|mailbox|user)",
-            r"recipient address rejected: access denied",
             r"malformed (?:recipient )?address",
             r"incorrectly constructed",
             r"unknown in (?:virtual|local|relay) (?:mailbox|recipient|alias)",
             r"mailbox .{0,20}does not exist",
             r"no valid recipients",
             r"not a registered (?:gateway )?user",
+            # Postfix access-table refusal of the address itself, also Microsoft's directory
+            # edge blocking ("5.4.1 Recipient address rejected: Access denied").
+            r"recipient address rejected: access denied",
         ),
     ),
     (
@@ -350,7 +410,6 @@ _TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"non-existent (?:host|domain)",
             r"domain .{0,30}(?:is not|isn't) (?:valid|configured)",
             r"no mx (?:record )?found",
-            r"host ?name lookup fail",
             r"(?:couldn't|could not) find (?:any host|a mail exchanger)",
         ),
     ),
@@ -365,7 +424,17 @@ _TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "spamdetected",
-        _any(r"spam", r"unsolicited", r"bulk (?:e-?)?mail", r"junk mail", r"\bu[bc]e\b"),
+        _any(
+            r"spam",
+            r"unsolicited",
+            r"bulk (?:e-?)?mail",
+            r"junk mail",
+            r"\bu[bc]e\b",
+            # Content scanners that do not say "spam".
+            r"content filter",
+            r"(?:unacceptable|banned) content",
+            r"mail content denied",
+        ),
     ),
     (
         "blocked",
@@ -381,6 +450,15 @@ _TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"your ip",
             r"listed (?:at|in|on|by) ",
             r"connection (?:refused|rejected) (?:by|due to) policy",
+            # Refusals of the sending machine: its greeting name, its address range, open proxy.
+            r"helo command rejected",
+            r"bad helo",
+            r"helo/ehlo argument",
+            r"dynamic ip",
+            r"open proxy",
+            r"banned sender\b",
+            r"not in (?:the )?(?:white|allow) ?list",
+            r"(?:mail|e-?mail) over ipv6",
         ),
     ),
     (
@@ -391,13 +469,24 @@ _TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
         "speeding",
         _any(
             r"rate limit",
-            r"too many (?:messages|recipients)",
+            r"too many messages",
             r"throttl",
             r"sending rate",
             r"unusual rate",
+            r"receiving mail (?:too quickly|at a rate)",
+            r"try again slower",
         ),
     ),
-    ("toomanyconn", _any(r"too many (?:connections|concurrent)")),
+    (
+        "toomanyconn",
+        _any(
+            r"too many (?:connections|concurrent|simultaneous)",
+            r"connection (?:frequency|rate) limit",
+            # RFC 5321 §4.5.3.1.10: a limit on recipients per message, not a sending rate.
+            r"too many recipients",
+            r"max(?:imum)? (?:number of )?messages? per connection",
+        ),
+    ),
     (
         "rejected",
         _any(
@@ -407,6 +496,14 @@ _TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"domain of sender address .{0,40}(?:does not|not) (?:exist|resolve)",
             r"address is not verified",
             r"unroutable sender",
+            # The envelope sender or the From: domain is what the receiver could not accept.
+            r"(?:from|sender)(?::| address)? domain (?:is )?(?:invalid|unresolvable|empty)",
+            r"provide a valid from",
+            r"invalid sender",
+            r"(?:null|empty) (?:envelope )?senders? (?:is |are )?not allowed",
+            r"bogus mail from",
+            r"\bbatv\b",
+            r"not (?:allowed|permitted) to post",
         ),
     ),
     (
@@ -420,9 +517,20 @@ _TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"filtered",
         ),
     ),
+    # Only an explicit policy: "not allowed" or "not authorised" alone is what every refusal
+    # says, and a 5.7.x that gives no rule is a security refusal (the code's subject decides).
     (
         "policyviolation",
-        _any(r"polic(?:y|ies)", r"prohibited", r"not allowed", r"violat", r"not authori[sz]ed"),
+        _any(
+            r"polic(?:y|ies)",
+            r"protocol violation",
+            r"header error",
+            r"illegal attachment",
+            r"attachments? (?:type )?(?:is |are )?not (?:allowed|accepted)",
+            r"members-only|closed mailing list|not subscribed to this group",
+            r"organi[sz]ational settings",
+            r"mass mailer",
+        ),
     ),
     (
         "notaccept",
@@ -459,6 +567,12 @@ _TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"retry timeout",
             r"envelope expired",
             r"failed \d+ attempts",
+            # A time limit stated: "not delivered within 0 days and 1 hours", "for 5 days".
+            r"(?:not (?:been )?|could not be |unable to be )delivered (?:with)?in \d+",
+            r"unable to deliver .{0,40}after (?:multiple|several|\d+) (?:retries|attempts)",
+            r"(?:delivery|message) (?:time )?(?:expired|timed out)",
+            r"(?:too long|sitting) in (?:the )?queue",
+            r"failing for a long time",
         ),
     ),
     (
@@ -476,14 +590,23 @@ _TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"too many hops",
             r"mail loop",
             r"did not accept our requests to connect",
+            # A DNS lookup that failed (timeout, SERVFAIL, garbled reply) says nothing about
+            # whether the domain exists; NXDOMAIN is in the hostunknown table above.
+            r"name service error",
+            r"host ?name lookup fail",
+            r"name ?server (?:reply|failure|timeout)",
             r"not responding",
         ),
     ),
     (
         "systemfull",
-        _any(r"insufficient (?:system )?storage", r"disk full", r"out of (?:disk|storage)"),
+        _any(
+            r"insufficient (?:system )?storage",
+            r"insufficient disk space",
+            r"disk full",
+            r"out of (?:disk|storage)",
+        ),
     ),
-    ("notcompliantrfc", _any(r"rfc ?5322", r"rfc ?2822", r"not rfc")),
     (
         "syntaxerror",
         _any(r"syntax error", r"command unrecognized", r"bad sequence", r"not implemented"),
@@ -498,34 +621,164 @@ _TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"temporary (?:local )?problem",
             r"local error",
             r"duplicated message-id",
+            r"could not load\b",
+            r"queue file write error",
+            r"local error in processing",
+            r"service currently unavailable",
+            r"interrupted system call",
         ),
     ),
+)
+
+
+# Providers whose phrases or own error codes mean something only on their servers,
+# recognised by the remote server's name, or by the provider's error-code style quoted in
+# the text. Each maps its phrases, then its codes (as its postmaster pages document
+# them), to a class; a code it documents as vague maps to nothing and the general tables
+# decide.
+class _Provider(NamedTuple):
+    hosts: re.Pattern[str]
+    rules: tuple[tuple[str, re.Pattern[str]], ...]
+    code: re.Pattern[str] | None  # group 1 is the provider's own code
+    codes: dict[str, str]
+
+
+_PROVIDERS: tuple[_Provider, ...] = (
+    # Yahoo (mail servers named *.yahoodns.net): the wording of its postmaster pages.
+    _Provider(
+        _any(r"yahoodns\.net", r"\.yahoo\.com\b", r"postmaster\.(?:yahoo|yahooinc|verizonmedia)"),
+        (
+            ("suspend", _any(r"is no longer valid", r"mailbox is disabled")),
+            ("rejected", _any(r"permanently deferred", r"unresolvable rfc\.?5321")),
+        ),
+        None,
+        {},
+    ),
+    # Orange and La Poste end each refusal with a code such as "OFR006_102", "LPN007_420"
+    # or "ofr_506"; the last three digits name the reason.
+    _Provider(
+        _any(r"orange\.fr", r"wanadoo\.fr", r"laposte\.net", r"\b(?:ofr|lpn)\w*_\d{3}\b"),
+        (("authfailure", _any(r"spf/dns de votre nom de domaine")),),
+        _any(r"\b(?:lpn|lpnaaa|ofr|ouk)(?:\d{3}[-_]|_)(\d{3})\b"),
+        {
+            **dict.fromkeys(("101", "102", "103", "510", "999"), "blocked"),  # sending IP
+            "104": "toomanyconn",
+            **dict.fromkeys(("305", "402"), "securityerror"),  # authentication required
+            **dict.fromkeys(("401", "517"), "authfailure"),  # SPF, DMARC
+            **dict.fromkeys(("403", "405", "415", "421"), "rejected"),  # invalid sender
+            "416": "userunknown",
+            "417": "mailboxfull",
+            **dict.fromkeys(("420", "426"), "suspend"),  # archived, blocked account
+            "505": "systemerror",
+            "506": "spamdetected",
+            "514": "mesgtoobig",
+            "630": "policyviolation",
+        },
+    ),
+    # Cox quotes its acceptable-use codes as "AUP#CXBL"; the letters name the reason.
+    _Provider(
+        _any(r"\bcox\.net\b", r"\baup#"),
+        (("toomanyconn", _any(r"too many sessions from", r"message threshold exceeded")),),
+        _any(r"\baup#([a-z]+)"),
+        {
+            **dict.fromkeys(("cxbl", "cdrbl", "ipbl"), "blocked"),
+            "cxdns": "requireptr",
+            "cxsndr": "authfailure",
+            "cxsmtp": "rejected",
+            **dict.fromkeys(("cxcnct", "cxmxrt"), "toomanyconn"),
+            **dict.fromkeys(("cxthrt", "cxmj"), "securityerror"),
+            "urlbl": "spamdetected",
+        },
+    ),
+)
+
+# RFC 3464 §2.3.6 Diagnostic-Code texts of Postfix, Exim and sendmail name the command the
+# server answered: "(in reply to MAIL FROM command)", "after RCPT TO", "after initial
+# connection".
+_AT_SENDER = _any(r"(?:in reply to|after) mail from\b", r"\bmail from command")
+_AT_GREETING = _any(
+    r"(?:in reply to|after) (?:ehlo|helo)\b",
+    r"after (?:the )?initial connection",
+    r"in reply to (?:the )?(?:initial )?greeting",
 )
 
 _LIMIT = 4000  # characters of diagnostic text read: the reason is in the first lines
 
 
-def classify(status: str | None, text: str, action: str | None = None) -> str:
-    """The reason class for one recipient, from its status code and the server's words."""
-    if action in ("delivered", "relayed", "expanded") or (status or "").startswith("2."):
-        return "delivered"
-    detail = None if status is None else status.split(".", 1)[1]
-    text = text[:_LIMIT]
-    for name, pattern in _OVERRIDE:
-        if pattern.search(text):
-            return name
-    if detail in _DECISIVE:
-        return _DECISIVE[detail]
-    for name, pattern in _TEXT:
-        if pattern.search(text):
-            return name
+def _first(rules: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> str | None:
+    return next((name for name, pattern in rules if pattern.search(text)), None)
+
+
+def _provider(text: str, remote: str | None) -> str | None:
+    where = f"{remote or ''} {text}"
+    for provider in _PROVIDERS:
+        if not provider.hosts.search(where):
+            continue
+        found = _first(provider.rules, text)
+        code = None if provider.code is None else provider.code.search(text)
+        if found is None and code is not None:
+            found = provider.codes.get(code.group(1).lower())
+        if found is not None:
+            return found
+    return None
+
+
+def _by_code(detail: str | None) -> str | None:
     if detail in _BY_CODE:
         return _BY_CODE[detail]
     if detail is not None and detail.split(".")[0] in _BY_SUBJECT:
         return _BY_SUBJECT[detail.split(".")[0]]
+    return None
+
+
+def _by_command(text: str) -> str | None:
+    if _AT_SENDER.search(text):
+        return "rejected"
+    if _AT_GREETING.search(text):
+        return "blocked"
+    return None
+
+
+def _by_words(detail: str | None, text: str, remote: str | None) -> str | None:
+    """Steps 1 to 4 of the precedence."""
+    found = _first(_OVERRIDE, text) or _provider(text, remote)
+    if found is None and detail in _DECISIVE:
+        found = _DECISIVE[detail]
+    return found or _first(_TEXT, text)
+
+
+def classify(
+    status: str | None,
+    text: str,
+    action: str | None = None,
+    remote: str | None = None,
+    context: str = "",
+) -> str:
+    """The reason class for one recipient, from its status code, the server's words, the
+    server's name, and the notice's words about it (`context`, read when the server's
+    words tell nothing). Precedence in the module's docstring."""
+    if action in ("delivered", "relayed", "expanded") or (status or "").startswith("2."):
+        return "delivered"
+    detail = None if status is None else status.split(".", 1)[1]
+    text, context = text[:_LIMIT], context[:_LIMIT]
+    found = _by_words(detail, text, remote) or _by_words(detail, context, remote)
+    if found is None:
+        found = _by_code(detail)
+        if found is None or found == "securityerror":
+            # "5.7.1 Access denied (in reply to MAIL FROM command)" is about the sender.
+            found = _by_command(f"{text}\n{context}") or found
+    given_up = action == "failed" and (status or "").startswith("4.")
+    if found == "networkerror" and given_up:
+        # RFC 3464 §2.3.3: "failed" is final. A temporary network error retried until the
+        # sender's server gave up is an expired delivery time.
+        return "expired"
+    if found is not None:
+        return found
     if action == "delayed":
-        return "expired" if "expired" in text.lower() else "networkerror"
-    return "onhold" if not text.strip() else "undefined"
+        return "expired" if "expired" in f"{text} {context}".lower() else "networkerror"
+    if given_up:
+        return "expired"
+    return "onhold" if not (text.strip() or context.strip()) else "undefined"
 
 
 def describe(reason: str) -> Reason:

@@ -130,7 +130,13 @@ def normalise(code: str | None) -> str | None:
     return None if code is None else find_status(code)
 
 
-def explain(code: str | None) -> str:
+# RFC 3464 §2.3.3: "failed" means the reporting server will not try again. A 4.X.XXX
+# code on a failed recipient is a temporary error that was retried until the server gave
+# up, so "keeps retrying" would tell an admin the opposite of the truth.
+GIVEN_UP = "temporary error, retried until the sender's server gave up (no more attempts)"
+
+
+def explain(code: str | None, action: str | None = None) -> str:
     """The code in words: "5.1.1: permanent failure — the mailbox does not exist …"."""
     if code is None:
         return "No status code was given."
@@ -139,7 +145,8 @@ def explain(code: str | None) -> str:
     if what is None:
         area = SUBJECTS.get(subject, "an unknown area")
         what = f"an unregistered detail code about {area}"
-    return f"{code}: {CLASSES.get(klass, 'unknown class')} — {what}."
+    kind = GIVEN_UP if klass == "4" and action == "failed" else CLASSES.get(klass, "unknown class")
+    return f"{code}: {kind} — {what}."
 
 
 def is_permanent(code: str | None) -> bool | None:

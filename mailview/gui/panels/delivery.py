@@ -39,9 +39,7 @@ def title_of(bounce: BounceReport) -> str:
 
 def recipient_text(entry: BounceRecipient) -> str:
     """One recipient in three lines: who and why, what the server said, what to do."""
-    state = entry.action or "unknown"
-    if entry.permanent is not None:
-        state += ", hard" if entry.permanent else ", soft (temporary)"
+    state = entry.state
     code = f"{entry.status} " if entry.status else ""
     lines = [
         f"{entry.address or '(recipient not named)'} — {state} — {code}{entry.reason}: "
