@@ -190,9 +190,10 @@ def test_untrusted_results_are_ignored() -> None:
     forged = ar("spf", "pass", ("smtp.mailfrom", "example.com"), trusted=False)
     assert spf_identity(fields, (forged,), ()) == ("example.com", "Return-Path", None)
     result = compute_alignment(fields, (forged, ar("dmarc", "pass", trusted=False)), (), ())
+    # Nothing trusted was said and nothing could be checked: mailview cannot tell.
     assert (result.spf_aligned, result.dmarc_computed, result.receiver_says) == (
         None,
-        "fail",
+        "unknown",
         None,
     )
 
@@ -279,20 +280,22 @@ def test_dkim_unaligned() -> None:
 
 
 @pytest.mark.parametrize(
-    ("signature", "passes"),
+    ("signature", "computed"),
     [
-        (sig("example.com", "fail"), False),
-        (sig("example.com", "invalid"), False),
-        (sig("example.com", "unverifiable"), False),
-        (sig("example.com", "unverifiable", result="pass"), True),  # the receiver saw it pass
-        (sig("example.com", "unverifiable", result="fail"), False),
-        (sig("example.com", "fail", result="pass"), False),  # broken since: not believed
+        (sig("example.com", "fail"), "fail"),
+        (sig("example.com", "invalid"), "fail"),
+        # No key at hand and nobody said: it would pass if it verifies, never "fail".
+        (sig("example.com", "unverifiable"), "unverified"),
+        (sig("example.com", "unverifiable", result="pass"), "pass"),  # the receiver saw it pass
+        (sig("example.com", "unverifiable", result="fail"), "fail"),
+        (sig("example.com", "fail", result="pass"), "fail"),  # broken since: not believed
     ],
 )
-def test_only_passing_signatures_count(signature: DkimSignature, passes: bool) -> None:
+def test_only_passing_signatures_count(signature: DkimSignature, computed: str) -> None:
     result = align("From: a@mail.example.com", (), (), (signature,))
+    passes = computed == "pass"
     assert result.dkim_aligned_domains == ((("example.com", "relaxed"),) if passes else ())
-    assert result.dmarc_computed == ("pass" if passes else "fail")
+    assert result.dmarc_computed == computed
 
 
 def test_failing_own_signature_is_named_in_the_explanation() -> None:
@@ -422,9 +425,34 @@ def test_computed_fail_without_a_policy_is_low() -> None:
 
 
 def test_computed_fail_with_unknowns_is_low() -> None:
-    sigs = (sig("example.com", "unverifiable"), sig("example.com", "fail"))
+    # A signature unrelated to the From domain could not be checked, the own one failed.
+    sigs = (sig("other.example", "unverifiable"), sig("example.com", "fail"))
     (item,) = findings_for(FROM_EXAMPLE, (), (), sigs)
     assert (item.code, item.severity) == ("auth.dmarc_fail_computed", Severity.LOW)
+
+
+def test_an_unverifiable_aligned_signature_is_never_a_fail() -> None:
+    # One aligned signature failed, another could not be checked here: the second may
+    # still pass with its key, so the computed verdict is "unverified", without a finding.
+    sigs = (sig("example.com", "unverifiable"), sig("example.com", "fail"))
+    result = align("From: a@example.com", (), (), sigs)
+    assert result.dmarc_computed == "unverified"
+    assert "would pass if the DKIM signature from example.com verifies" in result.explanation
+    assert findings_for(FROM_EXAMPLE, (), (), sigs) == []
+
+
+def test_a_receivers_dmarc_fail_outweighs_an_unchecked_signature() -> None:
+    # The receiver had the key; its dmarc=fail is not "unverified".
+    result = align(
+        "From: a@example.com", (ar("dmarc", "fail"),), (), (sig("example.com", "unverifiable"),)
+    )
+    assert result.dmarc_computed == "fail"
+
+
+def test_a_body_altered_after_signing_cannot_pass() -> None:
+    altered = replace(sig("example.com", "unverifiable"), body_hash="mismatch")
+    result = align("From: a@example.com", (mailfrom("other.example", "fail"),), (), (altered,))
+    assert result.dmarc_computed == "fail"
 
 
 def test_nothing_checked_no_finding() -> None:
@@ -572,7 +600,7 @@ def test_never_raises(
     spf = (rspf("pass", mailfrom_value, helo),)
     signature = replace(sig("x"), domain=d, verification=verification)
     alignment = compute_alignment(fields, results, spf, (signature,))
-    assert alignment.dmarc_computed in {"pass", "fail", "none"}
+    assert alignment.dmarc_computed in {"pass", "fail", "unverified", "unknown", "none"}
     assert alignment.explanation
     for item in alignment_findings(
         alignment, fields, trusted_results=results, received_spf=spf, dkim_signatures=(signature,)
@@ -611,7 +639,7 @@ def test_corpus_sweep(path: Path) -> None:
     relative = str(path.relative_to(CORPUS))
     for message in _messages(path):
         alignment, found = _auth_of(message)
-        assert alignment.dmarc_computed in {"pass", "fail", "none"}
+        assert alignment.dmarc_computed in {"pass", "fail", "unverified", "unknown", "none"}
         spoofs = [f for f in found if f.code.startswith("auth.display_name")]
         assert not spoofs or relative in SPOOF_EXPECTED, [f.evidence[0].text for f in spoofs]
 

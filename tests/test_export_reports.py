@@ -141,7 +141,8 @@ def test_sample_markdown_has_every_section() -> None:
     report, indicators = sample()
     md = render_markdown(report, indicators=indicators, diagram_png_name="route diagram.png")
     assert md.startswith("# Your account has been limited – action required\n")
-    assert "**Verdict: HIGH** — Hop 1 pretends to be Google \\(high\\);" in md
+    assert "**Verdict: Likely malicious — Hop 1 pretends to be Google;" in md
+    assert "Top findings (worst: HIGH): Hop 1 pretends to be Google \\(high\\);" in md
     assert '| From | "PayPal Billing" \\<service@paypa1-billing.example\\> |' in md
     assert "| To | John Doe \\<j.doe@contoso.example\\> |" in md
     assert "| Transit | 6 hops, 9 min 30 s in transit |" in md
@@ -158,7 +159,7 @@ def test_sample_markdown_has_every_section() -> None:
     assert "Microsoft SMTP Server TLSv1.2 | yes |" in md
     assert "![Route diagram](route%20diagram.png)" in md
     assert "**SPF not reported by the receiver**" in md
-    assert "DMARC alignment (computed by mailview): fail — not aligned:" in md
+    assert "DMARC alignment (computed by mailview): cannot tell — no trusted SPF" in md
     assert "## Findings (9)" in md
     assert "### HIGH: Hop 1 pretends to be Google" in md
     assert (
@@ -177,8 +178,10 @@ def test_markdown_without_defanging_or_indicators() -> None:
     report, indicators = sample()
     live = render_markdown(report, indicators=indicators, defang=False)
     assert "| URL | https://paypa1-billing.example/resolution/confirm?id=7731 | text |" in live
-    bare = render_markdown(report)
+    bare = render_markdown(dataclasses.replace(report, indicators=None))
     assert "## Indicators" not in bare
+    # The indicators are part of the report: no need to hand them over separately.
+    assert "## Indicators" in render_markdown(report)
     assert "![Route diagram]" not in bare
 
 
@@ -243,7 +246,8 @@ def test_sample_html_has_every_section_and_the_diagram() -> None:
     assert f'<meta http-equiv="Content-Security-Policy" content="{quoted}">' in page
     assert CSP == "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
     assert "<h1>Your account has been limited – action required</h1>" in page
-    assert "<strong>Verdict: HIGH</strong>" in page
+    assert "<strong>Verdict: Likely malicious — Hop 1 pretends to be Google;" in page
+    assert "Top findings (worst: <strong>HIGH</strong>)" in page
     assert (
         "<tr><th>From</th><td>&quot;PayPal Billing&quot; "
         "&lt;service@paypa1-billing.example&gt;</td></tr>" in page
@@ -291,7 +295,8 @@ def test_sample_ticket() -> None:
     text = render_ticket(report, indicators=indicators)
     lines = text.splitlines()
     assert len(lines) <= 40
-    assert lines[0].startswith("Verdict: HIGH — Hop 1 pretends to be Google (high);")
+    assert lines[0].startswith("Verdict: Likely malicious — Hop 1 pretends to be Google;")
+    assert lines[1].startswith("Because of: route.fake_provider_hop, identity.display_name_brand")
     assert (
         "2. 09:16:02Z smtp.gmail.com → mail.paypa1-billing.example [198.51.100.23] ESMTP ?" in lines
     )
@@ -302,8 +307,8 @@ def test_sample_ticket() -> None:
     auth = [line for line in lines if line.startswith("Auth: ")]
     assert auth == [
         "Auth: SPF not reported by the receiver, DKIM not reported by the receiver, DMARC not "
-        "reported by the receiver; alignment fail — not aligned: no trusted SPF result says "
-        "whether SPF passed for paypa1-billing.example, and the message carries no DKIM signature"
+        "reported by the receiver; alignment cannot tell — no trusted SPF or DMARC result and no "
+        "DKIM outcome is known, so nothing shows whether paypa1-billing.example sent it"
     ]
     findings = [line for line in lines if line.startswith("- [")]
     assert findings[:3] == [

@@ -302,3 +302,28 @@ def test_badges_show_the_receivers_own_verdict_not_its_arc_copies() -> None:
     assert {b.mechanism: b.text for b in badges(forwarded)}["spf"] == "SPF neutral"
     only_copy = dataclasses.replace(auth, results=(earlier_step,))
     assert {b.mechanism: b.text for b in badges(only_copy)}["spf"] == "SPF pass"
+
+
+@pytest.mark.parametrize(
+    ("computed", "said", "text", "outcome"),
+    [
+        # No key at hand: "would pass if the signature verifies" is amber, never red.
+        ("unverified", None, "DMARC unverified (computed)", WARN),
+        ("unknown", None, "DMARC cannot tell (computed)", NONE),
+        ("fail", None, "DMARC fail (computed)", FAIL),
+        # The receiver had the key: an unchecked signature here does not contradict it.
+        ("unverified", "pass", "DMARC pass", PASS),
+        ("fail", "pass", "DMARC pass (computed: fail)", WARN),
+    ],
+)
+def test_the_dmarc_badge_never_turns_a_missing_key_into_a_failure(
+    computed: str, said: str | None, text: str, outcome: str
+) -> None:
+    auth = auth_for(analyze_bytes(MESSAGE, "x.eml"))
+    alignment = dataclasses.replace(auth.alignment, dmarc_computed=computed, receiver_says=said)
+    results = () if said is None else (result("dmarc", said, 1, trusted=True),)
+    found = {
+        b.mechanism: b
+        for b in badges(dataclasses.replace(auth, alignment=alignment, results=results))
+    }
+    assert (found["dmarc"].text, found["dmarc"].outcome) == (text, outcome)

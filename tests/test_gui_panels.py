@@ -112,8 +112,11 @@ def test_the_summary_of_the_sample(qtbot: QtBot) -> None:
         for s in (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
         if counts[s]
     )
-    assert panel.chip.text() == expected
-    assert counts[Severity.HIGH] >= 1  # the sample is a phish: the chip must say HIGH
+    # The chip leads with the judgement; the counts follow on the verdict line.
+    assert panel.chip.text() == "Likely malicious"
+    assert panel.chip.accessibleName().startswith("Verdict: Likely malicious — ")
+    assert panel.judgement.text().endswith(f"({expected})")
+    assert counts[Severity.HIGH] >= 1  # the sample is a phish: the counts must say HIGH
     assert panel.notes.isHidden()
 
 

@@ -286,8 +286,10 @@ def test_attached_message_is_listed_and_scanned() -> None:
     # The wrapper itself, not the original the analysis would otherwise follow.
     found = indicators_of(data, follow=False)
     assert [u.url for u in found.urls] == ["https://inner.example/x"]
+    inner = b"From: c@d.example\r\nSubject: inner\r\n\r\nhttps://inner.example/x"
+    # The attached message keeps its exact bytes in the analysis's own parse: it is hashed.
     assert [(a.name, a.declared_type, a.sha256) for a in found.attachments] == [
-        ("fw.eml", "message/rfc822", None)
+        ("fw.eml", "message/rfc822", hashlib.sha256(inner).hexdigest())
     ]
 
 
@@ -386,8 +388,8 @@ def test_corpus_sweep() -> None:
     assert examined > 0
 
 
-def test_unparseable_nesting_falls_back_to_plain_text() -> None:
-    levels = 1000  # deeper than the stdlib parser's recursion allows
+def test_deep_nesting_is_cut_and_said() -> None:
+    levels = 1000  # deeper than any recursive parser would survive
     opens = "".join(
         f'--B{i}\r\nContent-Type: multipart/mixed; boundary="B{i + 1}"\r\n\r\n'
         for i in range(levels)
@@ -397,7 +399,37 @@ def test_unparseable_nesting_falls_back_to_plain_text() -> None:
         f"\r\n\r\n{opens}https://deep.example/x\r\n"
     ).encode()
     found = indicators_of(data)
-    assert [u.url for u in found.urls] == ["https://deep.example/x"]
-    assert found.problems == (
-        "The message body could not be parsed as MIME; it was searched as plain text.",
-    )
+    assert found.urls == ()
+    assert found.problems == ("MIME parts nested deeper than 20 were skipped.",)
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "http://",
+                "HTTPS://",
+                "ftp://",
+                "www.",
+                "a.example",
+                " ",
+                "x",
+                "/",
+                "(",
+                ")",
+                ".",
+                "wWw.",
+                "://",
+            ]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_url_search_finds_what_the_plain_regex_finds(text: str) -> None:
+    # The fast path (candidate starts found with str.find) must agree with the regex
+    # run at every position.
+    from mailview.core.indicators import _URL, _trim
+
+    plain = [_trim(m.group()) for m in _URL.finditer(text)]
+    plain = [u for u in plain if u.lower() not in ("www.", "http://", "https://", "ftp://")]
+    assert list(urls_in_text(text)) == plain

@@ -19,9 +19,8 @@ from mailview.cli.options import (
     online_settings,
 )
 from mailview.cli.status import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE
-from mailview.core.analyze import analyze_bytes, message_at
+from mailview.core.analyze import analyze_bytes
 from mailview.core.errors import InputError
-from mailview.core.indicators import extract_indicators
 from mailview.core.load import read_path
 from mailview.core.model import Report
 from mailview.enrich.pipeline import analyze_online
@@ -88,14 +87,15 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _write_all(args: argparse.Namespace, data: bytes, report: Report) -> list[Path]:
-    indicators = extract_indicators(report, message_at(data, report))
+    indicators = report.indicators  # read by the analysis itself: the input is not read again
     shown, redactions = redact(report) if args.redact else (report, None)
     said: bool | RedactionMap = redactions if redactions is not None else False
     defang = not args.plain_indicators
     written: list[Path] = []
     if args.json is not None:
         document = report_to_dict(shown)
-        document["indicators"] = indicators_to_dict(indicators)
+        if indicators is not None:
+            document["indicators"] = indicators_to_dict(indicators)
         _write_text(args.json, dumps(document, pretty=True))
         written.append(args.json)
     png_for_md = args.png

@@ -22,13 +22,25 @@ from mailview.core.chain import (
     TrustConfig,
     route_from_headers,
 )
-from mailview.core.enrichment import GeoSource
+from mailview.core.enrichment import GeoSource, OnlineAnswers, OnlineLookup
 from mailview.core.errors import InputError
 from mailview.core.findings.registry import RuleContext, run_rules
+from mailview.core.indicators import read_content
 from mailview.core.load import load_bytes, load_text, read_path
-from mailview.core.model import GeoInfo, Hop, InnerRef, InputInfo, LoadedMessage, Report, Scope
+from mailview.core.model import (
+    GeoInfo,
+    Hop,
+    HopLookup,
+    InnerRef,
+    InputInfo,
+    LoadedMessage,
+    Report,
+    Scope,
+)
+from mailview.core.online import online_questions
 from mailview.core.summary import decode_words, first_values, originators, summarise
 from mailview.core.vendors.registry import decode_vendors
+from mailview.core.verdict import judge
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +53,7 @@ class AnalysisOptions:
     geo: GeoSource | None = None  # MaxMind-format databases (None: no geo facts)
     # (aspf, adkim) from the From domain's published DMARC record, when online mode has it.
     dmarc_modes: tuple[str | None, str | None] | None = None
+    online: OnlineLookup | None = None  # today's DNS, asked as a stage (None: offline)
 
 
 def analyze_path(
@@ -125,17 +138,35 @@ def analyze_message(
     headers = message.headers
     route = route_from_headers(headers, options.trust)
     now = options.now or datetime.now(UTC)
-    auth = analyze_auth(message, route, now, options.keys, options.dmarc_modes)
     hop_geo = _hop_geo(route.hops, options.geo)
-    context = RuleContext(message, headers, route, now, auth, hop_geo)
+    origins = originators(headers, route)
+    keys, modes, answers = options.keys, options.dmarc_modes, None
+    if options.online is not None:
+        answers = options.online.look_up(online_questions(message, route, origins, hop_geo))
+        keys, modes = answers.keys, _published_modes(answers) or modes
+    auth = analyze_auth(message, route, now, keys, modes)
+    hop_online = _hop_online(route.hops, answers)
+    content = read_content(message, headers, route.hops, origins)
+    context = RuleContext(
+        message,
+        headers,
+        route,
+        now,
+        auth,
+        hop_geo,
+        content,
+        None if answers is None else answers.facts,
+        hop_online,
+    )
     findings = run_rules(context, strict=options.strict)
+    vendors = decode_vendors(headers, strict=options.strict)
     return Report(
         input=info,
         message=summarise(headers),
         headers=headers,
         hops=route.hops,
         total_delay_seconds=route.total_delay_seconds,
-        originators=originators(headers, route),
+        originators=origins,
         findings=findings,
         notes=notes,
         inner=inner,
@@ -143,10 +174,35 @@ def analyze_message(
         trust_boundary_hop=None if route.boundary is None else route.boundary.index,
         auth=auth,
         hop_geo=hop_geo,
-        vendors=decode_vendors(headers, strict=options.strict),
+        vendors=vendors,
         geo_source=None if options.geo is None else options.geo.describe(),
         bounce=bounce or read_bounce(message),
+        indicators=content.indicators,
+        online=None if answers is None else answers.facts,
+        hop_online=hop_online,
+        verdict=judge(
+            findings,
+            auth,
+            vendors,
+            None if route.boundary is None else route.boundary.header_index,
+            has_route=bool(route.hops),
+            has_body=bool(content.texts or content.indicators.urls),
+        ),
     )
+
+
+def _published_modes(answers: OnlineAnswers) -> tuple[str | None, str | None] | None:
+    record = answers.facts.dmarc_record
+    return None if record is None else (record.aspf, record.adkim)
+
+
+def _hop_online(
+    hops: tuple[Hop, ...], answers: OnlineAnswers | None
+) -> tuple[HopLookup | None, ...]:
+    """Today's DNS facts per hop, aligned with the hops; empty offline."""
+    if answers is None:
+        return ()
+    return tuple(answers.hops.get(h.fields.from_ip) if h.fields.from_ip else None for h in hops)
 
 
 def _hop_geo(hops: tuple[Hop, ...], geo: GeoSource | None) -> tuple[GeoInfo | None, ...]:

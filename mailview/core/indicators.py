@@ -5,46 +5,44 @@ Strategy:
 * IPs and addresses come from what the analysis already decided: the report's
   originators, the hops whose sending address is public (or documentation, so the
   bundled sample shows some), and the From/Reply-To/Sender/Return-Path mailboxes.
-* The body is parsed with the stdlib `email` package over the message's own header block
-  and body bytes. The tree is walked iteratively (no recursion, depth and part count
-  capped). Text parts are scanned with one URL regex; HTML parts with `HTMLParser`, which
+* The body is walked over the analysis's own parse (`mime.walk_parts`: the loader's
+  boundary splitting on one buffer, iterative, capped in parts, depth and decoded bytes),
+  never re-parsed with the stdlib, whose header folding is quadratic on hostile input.
+  Text parts are scanned with one URL regex; HTML parts (and HTML or SVG attachments,
+  and text parts that are really HTML) with the linear scanner of `htmlscan`, which
   unescapes entities and gives each `<a href>` its visible text, so a link that shows one
-  domain and points at another is flagged. Attachments are hashed and their first bytes
-  compared with a small table of magic numbers — they are never opened, rendered or run.
-* Work is bounded: parts, URLs, parsed bytes, decoded bytes and scanned characters are
-  capped, and every cap that bites is reported in words on `Indicators.problems`.
-* The stdlib parser raises assorted exceptions on hostile MIME; each part is examined
-  under its own guard, so one bad part costs only itself and leaves a problem behind.
+  domain and points at another is flagged, and which notes forms and password fields.
+  Attachments are hashed and their first bytes compared with a small table of magic
+  numbers — they are never opened, rendered or run.
+* Work is bounded: parts, URLs, decoded bytes and scanned characters are capped, and
+  every cap that bites is reported in words on `Indicators.problems`.
+* The visible text of the message's own text parts (capped) is kept beside the
+  indicators for the wording rules; it is not part of the report.
 """
 
 from __future__ import annotations
 
-import contextlib
-import email.errors
-import email.header
-import email.message
-import email.policy
+import functools
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from email.parser import BytesParser
-from html.parser import HTMLParser
 from typing import Literal
 from urllib.parse import urlsplit
 
 from mailview.core.auth.addresses import parse_mailboxes, to_ascii_domain
 from mailview.core.domains import org_domain, same_org
+from mailview.core.htmlscan import HtmlScan, looks_like_html, scan_html
 from mailview.core.ipscope import parse_ip, scope_of_text
-from mailview.core.model import HeaderField, LoadedMessage, Report, Scope
+from mailview.core.mime import MAX_DECODED_BYTES, MAX_NESTING, MAX_PARTS, Part, walk_parts
+from mailview.core.model import HeaderField, Hop, LoadedMessage, Originator, Report, Scope
 from mailview.core.sniff import OLE_MAGIC, is_probably_binary
 
-MAX_PARTS = 500  # MIME parts examined: a bomb of empty parts stays cheap
-MAX_NESTING = 20  # multipart inside multipart (the loader's limit too)
+__all__ = ["MAX_DECODED_BYTES", "MAX_NESTING", "MAX_PARTS"]
+
 MAX_URLS = 2_000
-MAX_DECODED_BYTES = 50 * 1024 * 1024  # decoded payloads hashed or scanned, in all
-MAX_PARSED_BYTES = 64 * 1024 * 1024  # body bytes handed to the parser
 MAX_SCANNED_CHARS = 5_000_000  # characters of one text part searched for URLs
+MAX_BODY_TEXT = 200_000  # characters of visible text kept for the wording rules, in all
 _MAX_SHOWN = 200  # characters of a link's visible text kept
 
 IpRole = Literal["originating", "hop"]
@@ -52,6 +50,7 @@ AddressRole = Literal["from", "reply-to", "sender", "return-path"]
 UrlSource = Literal["text", "html"]
 
 _ADDRESS_ROLES: tuple[AddressRole, ...] = ("from", "reply-to", "sender", "return-path")
+_ROLE_LENGTHS = frozenset(len(role) for role in _ADDRESS_ROLES)
 _HOP_SCOPES = (Scope.PUBLIC, Scope.DOCUMENTATION)
 
 
@@ -77,6 +76,7 @@ class UrlIndicator:
     source: UrlSource
     shown_text: str | None  # a link's visible text when it differs from the target
     mismatch: bool  # the visible text names another domain than the target's
+    part: str | None = None  # where it was written: "HTML part 2", "attachment 'a.htm'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +89,16 @@ class AttachmentIndicator:
 
 
 @dataclass(frozen=True, slots=True)
+class FormIndicator:
+    """An HTML form in the body or an attached page: where it posts, what it asks for."""
+
+    action: str | None  # the action URL as written; None when the form names none
+    domain: str | None  # the host it posts to; None when it posts nowhere on the network
+    password: bool  # it holds a password field
+    part: str  # "HTML part 2", "attachment 'invoice.htm'"
+
+
+@dataclass(frozen=True, slots=True)
 class Indicators:
     ips: tuple[IpIndicator, ...]
     addresses: tuple[AddressIndicator, ...]
@@ -96,45 +106,79 @@ class Indicators:
     urls: tuple[UrlIndicator, ...]
     attachments: tuple[AttachmentIndicator, ...]
     problems: tuple[str, ...]
+    forms: tuple[FormIndicator, ...] = ()
+    password_fields: tuple[str, ...] = ()  # parts holding a password field outside a form
 
 
-def extract_indicators(report: Report, message: LoadedMessage) -> Indicators:
-    """The indicators of `message`, whose analysis is `report`; never raises."""
-    addresses = _addresses(report.headers)
+@dataclass(frozen=True, slots=True)
+class BodyText:
+    """The visible text of one of the message's own text parts (for wording rules)."""
+
+    part: str  # "text part 1", "HTML part 2"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """What reading the body found: the indicators (in the report) and the text."""
+
+    indicators: Indicators
+    texts: tuple[BodyText, ...] = ()
+
+
+def read_content(
+    message: LoadedMessage,
+    headers: tuple[HeaderField, ...],
+    hops: Sequence[Hop],
+    originators: Sequence[Originator],
+) -> Content:
+    """The indicators and visible text of `message`; never raises."""
+    addresses = _addresses(headers)
     scan = _Scan()
     scan.run(message)
     urls = tuple(scan.urls)
-    return Indicators(
-        ips=_ips(report),
+    indicators = Indicators(
+        ips=_ips(hops, originators),
         addresses=addresses,
         domains=_domains(addresses, urls),
         urls=urls,
         attachments=tuple(scan.attachments),
         problems=tuple(scan.problems),
+        forms=tuple(scan.forms),
+        password_fields=tuple(scan.password_parts),
     )
+    return Content(indicators, tuple(scan.texts))
+
+
+def extract_indicators(report: Report, message: LoadedMessage) -> Indicators:
+    """The indicators of `message`, whose analysis is `report`; never raises."""
+    if report.indicators is not None:
+        return report.indicators
+    return read_content(message, report.headers, report.hops, report.originators).indicators
 
 
 # --- IPs, addresses, domains --------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
 def _ip_key(ip: str) -> str:
     parsed = parse_ip(ip)
     return ip if parsed is None else str(parsed)
 
 
-def _ips(report: Report) -> tuple[IpIndicator, ...]:
+def _ips(hops: Sequence[Hop], originators: Sequence[Originator]) -> tuple[IpIndicator, ...]:
     """Originators first, then public hop addresses oldest first; each address once."""
     first_hop: dict[str, int] = {}
-    for hop in report.hops:
+    for hop in hops:
         if hop.fields.from_ip:
             first_hop.setdefault(_ip_key(hop.fields.from_ip), hop.index)
     found: dict[str, IpIndicator] = {}
-    for origin in report.originators:
+    for origin in originators:
         key = _ip_key(origin.ip)
         if key not in found:
             scope = scope_of_text(origin.ip)
             found[key] = IpIndicator(origin.ip, "originating", first_hop.get(key), scope)
-    for hop in report.hops:
+    for hop in hops:
         ip = hop.fields.from_ip
         if ip and hop.ip_scope in _HOP_SCOPES and _ip_key(ip) not in found:
             found[_ip_key(ip)] = IpIndicator(ip, "hop", hop.index, hop.ip_scope)
@@ -143,10 +187,14 @@ def _ips(report: Report) -> tuple[IpIndicator, ...]:
 
 def _addresses(headers: tuple[HeaderField, ...]) -> tuple[AddressIndicator, ...]:
     found: dict[tuple[str, str], AddressIndicator] = {}
+    by_role: dict[str, list[HeaderField]] = {role: [] for role in _ADDRESS_ROLES}
+    for header in headers:  # one pass: a message has dozens of headers, four roles
+        if len(header.name) in _ROLE_LENGTHS:  # cheaper than lower-casing every name
+            fields = by_role.get(header.name.lower())
+            if fields is not None:
+                fields.append(header)
     for role in _ADDRESS_ROLES:
-        for header in headers:
-            if header.name.lower() != role:
-                continue
+        for header in by_role[role]:
             for box in parse_mailboxes(header.value):
                 address = box.address
                 if address and "@" in address and (address, role) not in found:
@@ -185,10 +233,39 @@ def _trim(url: str) -> str:
 
 
 def urls_in_text(text: str) -> Iterator[str]:
-    for match in _URL.finditer(text):
+    """Every URL written in `text`, in order.
+
+    The regex alone would be tried at every character (it is case-insensitive and starts
+    with an alternation, which the engine cannot skip ahead for); the places where a URL
+    can start are found first with `str.find` at C speed, and the regex runs only there.
+    """
+    lowered = text.lower()
+    end = 0
+    for start in _url_starts(lowered):
+        if start < end:
+            continue  # inside the previous URL
+        match = _URL.match(text, start)
+        if match is None:
+            continue
+        end = match.end()
         url = _trim(match.group())
         if url.lower() not in ("www.", "http://", "https://", "ftp://"):
             yield url
+
+
+def _url_starts(lowered: str) -> list[int]:
+    """Where `_URL` may match: before `http://`, `https://`, `ftp://`, `www.`."""
+    starts: list[int] = []
+    for marker, back in (("://", (5, 4, 3)), ("www.", (0,))):
+        at = lowered.find(marker)
+        while at >= 0:
+            for offset in back:
+                start = at - offset
+                if start >= 0 and lowered.startswith(("https", "http", "ftp", "www."), start):
+                    starts.append(start)
+                    break
+            at = lowered.find(marker, at + 1)
+    return sorted(starts)
 
 
 def url_host(url: str) -> str | None:
@@ -226,7 +303,7 @@ def _shown_host(text: str) -> str | None:
     return host if host and org_domain(host) is not None else None
 
 
-def _link(target: str, shown: str, source: UrlSource) -> UrlIndicator:
+def _link(target: str, shown: str, source: UrlSource, part: str | None = None) -> UrlIndicator:
     host = url_host(target)
     text = " ".join(shown.split())[:_MAX_SHOWN]
     shown_host = _shown_host(text) if text else None
@@ -236,63 +313,8 @@ def _link(target: str, shown: str, source: UrlSource) -> UrlIndicator:
         and shown_host != host
         and not same_org(shown_host, host)
     )
-    return UrlIndicator(target, host, source, text if text and text != target else None, mismatch)
-
-
-class _LinkParser(HTMLParser):
-    """Collects, in document order, link targets (with their visible text) and URLs
-    written as plain text outside links. Script and style contents are not text."""
-
-    _SRC_TAGS = frozenset({"img", "iframe", "frame", "embed"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[UrlIndicator] = []
-        self._href: str | None = None
-        self._text: list[str] = []
-        self._hidden = 0  # inside <script>/<style>
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag in ("script", "style"):
-            self._hidden += 1
-        if tag == "a":
-            self._end_link()
-            self._href = _network_target(values.get("href"))
-        elif tag == "area":
-            self._add(_network_target(values.get("href")))
-        elif tag in self._SRC_TAGS:
-            self._add(_network_target(values.get("src")))
-        elif tag == "form":
-            self._add(_network_target(values.get("action")))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self._hidden = max(0, self._hidden - 1)
-        elif tag == "a":
-            self._end_link()
-
-    def handle_data(self, data: str) -> None:
-        if self._hidden:
-            return
-        if self._href is not None:
-            self._text.append(data)
-        else:
-            for url in urls_in_text(data):
-                self.found.append(UrlIndicator(url, url_host(url), "html", None, False))
-
-    def close(self) -> None:
-        super().close()
-        self._end_link()
-
-    def _add(self, target: str | None) -> None:
-        if target is not None:
-            self.found.append(_link(target, "", "html"))
-
-    def _end_link(self) -> None:
-        if self._href is not None:
-            self.found.append(_link(self._href, "".join(self._text), "html"))
-        self._href, self._text = None, []
+    shown_text = text if text and text != target else None
+    return UrlIndicator(target, host, source, shown_text, mismatch, part)
 
 
 # --- attachments ---------------------------------------------------------------------------
@@ -334,6 +356,7 @@ _TEXT_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
 )  # fmt: skip
 # Windows Script Host code reads like this wherever it starts.
 _WSH = re.compile(r"wscript\.|createobject\s*\(|activexobject\s*\(|powershell\s+-", re.I)
+_WSH_WORDS = ("wscript", "createobject", "activexobject", "powershell")  # one is in every match
 
 
 def detect_type(data: bytes) -> str:
@@ -358,29 +381,16 @@ def _text_type(text: str) -> str:
     for pattern, kind in _TEXT_KINDS:
         if pattern.match(start):
             return kind
-    return "text/x-script" if _WSH.search(text) else "text/plain"
-
-
-def _attached_message(part: email.message.Message) -> bool:
-    if part.get_content_maintype() != "message":
-        return False
-    return part.get_content_subtype() in ("rfc822", "global") or _filename(part) is not None
-
-
-def _filename(part: email.message.Message) -> str | None:
-    name = part.get_filename()
-    if name is None:
-        return None
-    name = str(name)
-    if "=?" in name:  # RFC 2047 inside a parameter: wrong, but what many mailers write
-        with contextlib.suppress(
-            email.errors.HeaderParseError, LookupError, UnicodeError, ValueError
-        ):
-            name = str(email.header.make_header(email.header.decode_header(name)))
-    return name
+    lowered = text.lower()
+    if any(word in lowered for word in _WSH_WORDS) and _WSH.search(text):
+        return "text/x-script"
+    return "text/plain"
 
 
 # --- walking the body ----------------------------------------------------------------------
+
+_PAGE_TYPES = ("text/html", "image/svg+xml", "application/xhtml+xml")
+_PAGE_NAMES = (".htm", ".html", ".shtml", ".xhtml", ".svg", ".svgz")
 
 
 @dataclass
@@ -389,111 +399,102 @@ class _Scan:
 
     urls: list[UrlIndicator] = field(default_factory=list)
     attachments: list[AttachmentIndicator] = field(default_factory=list)
+    forms: list[FormIndicator] = field(default_factory=list)
+    password_parts: list[str] = field(default_factory=list)
+    texts: list[BodyText] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     _seen: dict[str, int] = field(default_factory=dict)  # url → position in `urls`
-    _decoded: int = 0
+    _text_size: int = 0
     _capped: set[str] = field(default_factory=set)
 
     def run(self, message: LoadedMessage) -> None:
         if message.format == "msg":
             # The loader keeps an Outlook item's plain-text body only; its transport
             # headers may still describe the MIME original, which this body is not.
-            self._scan_text(message.body.decode("utf-8", "replace"), "text")
+            self._scan_text(message.body.decode("utf-8", "replace"), "text", "text part 1")
             return
-        try:
-            root = _parse(message, self)
-        except Exception:  # the stdlib parser on hostile input (deep nesting: recursion)
-            self.problems.append(
-                "The message body could not be parsed as MIME; it was searched as plain text."
-            )
-            self._scan_text(message.body.decode("utf-8", "replace"), "text")
+        if not message.body.strip():
+            return  # pasted headers, or an empty body: nothing to read
+        walk = walk_parts(message.headers, message.body)
+        for part in walk.parts:
+            self._examine(part)
+        self.problems[:0] = walk.problems
+
+    def _examine(self, part: Part) -> None:
+        if part.is_attachment:
+            self._add_attachment(part)
+            if part.data is not None and _is_page(part):
+                label = f"attachment '{part.filename or part.number}'"
+                self._scan_html(part.data.decode("utf-8", "replace"), label, keep_text=False)
             return
-        self._walk(root)
+        if part.data is None:
+            return
+        text = part.text()
+        if part.content_type == "text/html" or ("<" in text[:1024] and looks_like_html(text)):
+            self._scan_html(text, f"HTML part {part.number}", keep_text=True)
+        else:
+            self._scan_text(text, "text", f"text part {part.number}")
 
-    def _walk(self, root: email.message.Message) -> None:
-        stack: list[tuple[email.message.Message, int]] = [(root, 0)]
-        count = 0
-        while stack:
-            part, depth = stack.pop()
-            count += 1
-            if count > MAX_PARTS:
-                self._cap("parts", f"Only the first {MAX_PARTS} MIME parts were examined.")
-                return
-            try:
-                children = self._examine(part, depth)
-            except Exception:  # see the module docstring: one bad part costs only itself
-                self.problems.append(f"MIME part {count} could not be read.")
-                continue
-            stack.extend((child, depth + 1) for child in reversed(children))
-
-    def _examine(self, part: email.message.Message, depth: int) -> list[email.message.Message]:
-        """Scan or record one part; return its children for the walk."""
-        if part.is_multipart():
-            payload = part.get_payload()
-            children = [p for p in payload if isinstance(p, email.message.Message)]
-            if _attached_message(part):
-                # The parser does not keep an attached message's bytes exactly, so it is
-                # listed by name and scanned through its parts, but not hashed.
-                self._add_attachment(part, None)
-            if children and depth >= MAX_NESTING:
-                self._cap("depth", f"MIME parts nested deeper than {MAX_NESTING} were skipped.")
-                return []
-            return children
-        maintype = part.get_content_maintype()
-        disposition = part.get_content_disposition()
-        name = _filename(part)
-        if name is not None or disposition == "attachment" or maintype not in ("text", "multipart"):
-            self._add_attachment(part, self._payload(part))
-            return []
-        data = self._payload(part)
-        if data is not None:
-            text = _decode_text(data, part.get_content_charset())
-            self._scan_text(text, "html" if part.get_content_subtype() == "html" else "text")
-        return []
-
-    def _payload(self, part: email.message.Message) -> bytes | None:
-        """The decoded payload, or None when it would overrun the decoded-bytes budget."""
-        raw = part.get_payload()
-        # Decoding never grows a payload (base64 and quoted-printable both shrink it), so
-        # its encoded length bounds the work before any is done.
-        estimate = len(raw) if isinstance(raw, str | bytes) else 0
-        if self._decoded + estimate > MAX_DECODED_BYTES:
-            limit = MAX_DECODED_BYTES // (1024 * 1024)
-            self._cap("decoded", f"Parts beyond the first {limit} MB were not decoded.")
-            return None
-        data = part.get_payload(decode=True)
-        data = data if isinstance(data, bytes) else b""
-        self._decoded += len(data)
-        return data
-
-    def _add_attachment(self, part: email.message.Message, data: bytes | None) -> None:
+    def _add_attachment(self, part: Part) -> None:
+        data = part.data
         self.attachments.append(
             AttachmentIndicator(
-                name=_filename(part),
+                name=part.filename,
                 size=None if data is None else len(data),
-                declared_type=part.get_content_type(),
+                declared_type=part.content_type,
                 detected_type=None if data is None else detect_type(data),
                 sha256=None if data is None else hashlib.sha256(data).hexdigest(),
             )
         )
 
-    def _scan_text(self, text: str, source: UrlSource) -> None:
+    def _scan_text(self, text: str, source: UrlSource, label: str) -> None:
+        text = self._bounded(text)
+        self._keep_text(label, text)
+        for url in urls_in_text(text):
+            self._add_url(UrlIndicator(url, url_host(url), source, None, False, label))
+
+    def _scan_html(self, markup: str, label: str, *, keep_text: bool) -> None:
+        scan: HtmlScan = scan_html(self._bounded(markup))
+        for href, shown in scan.links:
+            target = _network_target(href)
+            if target is not None and self._room(target):
+                self._add_url(_link(target, shown, "html", label))
+        for value in scan.targets:
+            target = _network_target(value)
+            if target is not None:
+                self._add_url(_link(target, "", "html", label))
+        for piece in scan.outside_links:
+            for url in urls_in_text(piece):
+                self._add_url(UrlIndicator(url, url_host(url), "html", None, False, label))
+        for form in scan.forms:
+            target = _network_target(form.action)
+            host = url_host(target) if target is not None else None
+            self.forms.append(FormIndicator(form.action, host, form.password, label))
+        if scan.password_fields > sum(f.password for f in scan.forms):
+            self.password_parts.append(label)
+        if keep_text:
+            self._keep_text(label, scan.text)
+
+    def _bounded(self, text: str) -> str:
         if len(text) > MAX_SCANNED_CHARS:
             limit = f"{MAX_SCANNED_CHARS:,}"
             self._cap("chars", f"Only the first {limit} characters of a long part were scanned.")
-            text = text[:MAX_SCANNED_CHARS]
-        if source == "text":
-            for url in urls_in_text(text):
-                self._add_url(UrlIndicator(url, url_host(url), "text", None, False))
-            return
-        parser = _LinkParser()
-        try:
-            parser.feed(text)
-            parser.close()
-        except (AssertionError, ValueError):  # _markupbase asserts on some broken markup
-            self.problems.append("An HTML part is malformed; links after the fault were lost.")
-        for found in parser.found:
-            self._add_url(found)
+            return text[:MAX_SCANNED_CHARS]
+        return text
+
+    def _keep_text(self, label: str, text: str) -> None:
+        room = MAX_BODY_TEXT - self._text_size
+        if room > 0 and text and not text.isspace():
+            self.texts.append(BodyText(label, text[:room]))
+            self._text_size += min(room, len(text))
+
+    def _room(self, url: str) -> bool:
+        """Whether `url` may still be added (known already, or under the cap): judging a
+        link costs more than finding it, so links past the cap are not judged at all."""
+        if url in self._seen or len(self.urls) < MAX_URLS:
+            return True
+        self._cap("urls", f"Only the first {MAX_URLS:,} URLs were kept.")
+        return False
 
     def _add_url(self, url: UrlIndicator) -> None:
         """Add `url` once, in first-seen order; a later mismatched link upgrades it.
@@ -503,7 +504,9 @@ class _Scan:
         """
         at = self._seen.get(url.url)
         if at is not None:
-            if url.mismatch and not self.urls[at].mismatch:
+            if (url.mismatch and not self.urls[at].mismatch) or (
+                url.shown_text and not self.urls[at].shown_text
+            ):
                 self.urls[at] = url
             return
         if len(self.urls) >= MAX_URLS:
@@ -518,20 +521,9 @@ class _Scan:
             self.problems.append(sentence)
 
 
-def _parse(message: LoadedMessage, scan: _Scan) -> email.message.Message:
-    # The raw header fields hold no line end of their own; CRLF joins them and the empty
-    # line ends the block, as in the message itself.
-    head = "\r\n".join(h.raw for h in message.headers).encode("utf-8", "replace")
-    body = message.body
-    if len(body) > MAX_PARSED_BYTES:
-        limit = MAX_PARSED_BYTES // (1024 * 1024)
-        scan.problems.append(f"Only the first {limit} MB of the body were parsed.")
-        body = body[:MAX_PARSED_BYTES]
-    return BytesParser(policy=email.policy.default).parsebytes(head + b"\r\n\r\n" + body)
-
-
-def _decode_text(data: bytes, charset: str | None) -> str:
-    try:
-        return data.decode(charset or "utf-8", "replace")
-    except (LookupError, UnicodeError, ValueError):  # unknown or non-text charset names
-        return data.decode("utf-8", "replace")
+def _is_page(part: Part) -> bool:
+    """An attached web page or SVG image, which opens in a browser and can hold a form."""
+    name = (part.filename or "").lower()
+    if part.content_type in _PAGE_TYPES or name.endswith(_PAGE_NAMES):
+        return True
+    return part.data is not None and detect_type(part.data[:4096]) in _PAGE_TYPES

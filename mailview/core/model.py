@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from mailview.core.auth.model import AuthReport
     from mailview.core.bounce.model import BounceReport
+    from mailview.core.indicators import Indicators
     from mailview.core.vendors.model import VendorVerdict
+    from mailview.core.verdict import Verdict
 
 
 class HeaderField(NamedTuple):
@@ -240,6 +242,8 @@ class Report:
     hop_online: tuple[HopLookup | None, ...] = ()  # per hop, aligned with `hops`
     vendors: tuple[VendorVerdict, ...] = ()  # anti-spam/security stamps, decoded
     bounce: BounceReport | None = None  # what a delivery report says; None for ordinary mail
+    indicators: Indicators | None = None  # IPs, addresses, URLs, attachments (None: not read)
+    verdict: Verdict | None = None  # the triage judgement (None: not judged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,8 +289,18 @@ class HopLookup:
 
 
 @dataclass(frozen=True, slots=True)
-class SpfEvaluationInfo:
-    result: str
+class SpfEvaluation:
+    """The outcome of SPF's check_host() for one IP and domain (RFC 7208 §4), as online
+    mode evaluated it today, with the way it was reached.
+
+    `record`: the SPF record of `domain` itself (None when there is none or it could not
+    be fetched). `matched`: the chain of terms that decided the result, includes and
+    redirects first ("include:_spf.example.net → ip4:192.0.2.0/24"); None when no term
+    matched. `path`: each step in words. `dns_lookups`: DNS-querying terms evaluated,
+    the count that RFC 7208 §4.6.4 limits to 10.
+    """
+
+    result: str  # pass | fail | softfail | neutral | none | temperror | permerror
     domain: str
     ip: str
     record: str | None
@@ -294,18 +308,40 @@ class SpfEvaluationInfo:
     path: tuple[str, ...]
     dns_lookups: int
     explanation: str
+    problems: tuple[str, ...] = ()
+
+
+SpfEvaluationInfo = SpfEvaluation  # the name the report used first; one type
 
 
 @dataclass(frozen=True, slots=True)
-class DmarcRecordInfo:
-    domain: str  # where the record was found (the From domain or its organisational domain)
-    record: str
-    policy: str | None  # p=
-    subdomain_policy: str | None  # sp=
-    pct: int | None
-    adkim: str | None
-    aspf: str | None
-    rua: tuple[str, ...]
+class DmarcRecord:
+    """A published DMARC policy record (RFC 7489 §6.3), with the RFC's defaults applied."""
+
+    domain: str  # the domain asked about
+    found_at: str  # where the record was: the domain itself or its organisational domain
+    record: str  # the TXT record as published
+    p: str | None  # none | quarantine | reject; None when missing or invalid
+    sp: str | None  # subdomain policy as written (None: absent, p applies)
+    pct: int  # 0..100, default 100
+    adkim: str  # r | s, default r
+    aspf: str  # r | s, default r
+    rua: tuple[str, ...]  # aggregate report URIs
+    looked_up_at: datetime
+    problems: tuple[str, ...] = ()
+
+    @property
+    def inherited(self) -> bool:
+        """Whether the policy came from the organisational domain (RFC 7489 §6.6.3)."""
+        return self.found_at != self.domain
+
+    @property
+    def policy(self) -> str | None:
+        """The policy that applies to `domain`: sp for a subdomain that inherits, else p."""
+        return (self.sp or self.p) if self.inherited else self.p
+
+
+DmarcRecordInfo = DmarcRecord  # the name the report used first; one type
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,8 +350,8 @@ class OnlineFacts:
 
     resolver: str  # which DNS server answered ("system" or ADDRESS[:PORT])
     looked_up_at: datetime
-    spf: SpfEvaluationInfo | None
-    dmarc_record: DmarcRecordInfo | None
+    spf: SpfEvaluation | None
+    dmarc_record: DmarcRecord | None
     mx_domain: str | None  # the recipient domain whose MX was checked
     mx: tuple[str, ...]
     first_trusted_hop_is_mx: bool | None

@@ -16,11 +16,11 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mailview.core.domains import normalise_host, org_domain, same_org
 from mailview.core.ipscope import EXTERNAL_SCOPES, IPAddress, parse_ip, scope_of
+from mailview.core.model import DmarcRecord, HopLookup
 from mailview.enrich.dns import NODATA, OK, TIMEOUT, DnsAnswer, Resolver, mx_host, query_all
 
 # Team Cymru's IP-to-ASN service over DNS (https://www.team-cymru.com/ip-asn-mapping):
@@ -37,46 +37,6 @@ _DNSBL_LISTED = ipaddress.IPv4Network("127.0.0.0/8")
 _DNSBL_ERROR = ipaddress.IPv4Network("127.255.255.0/24")
 
 
-@dataclass(frozen=True, slots=True)
-class HopOnline:
-    """Today's DNS facts about one public hop address; None where unknown."""
-
-    ptr: str | None  # reverse-DNS name (the confirmed one when several), no root dot
-    fcrdns: bool | None  # the PTR name resolves back to the address; None: not decided
-    asn: int | None
-    as_org: str | None
-    dnsbl: tuple[str, ...]  # the blocklist zones that list the address
-    looked_up_at: datetime  # UTC, the oldest answer used (answers may come from a cache)
-    problems: tuple[str, ...]  # look-ups that failed, in words
-
-
-@dataclass(frozen=True, slots=True)
-class DmarcRecord:
-    """A published DMARC policy record (RFC 7489 §6.3), with the RFC's defaults applied."""
-
-    domain: str  # the domain asked about
-    found_at: str  # where the record was: the domain itself or its organisational domain
-    record: str  # the TXT record as published
-    p: str | None  # none | quarantine | reject; None when missing or invalid
-    sp: str | None  # subdomain policy as written (None: absent, p applies)
-    pct: int  # 0..100, default 100
-    adkim: str  # r | s, default r
-    aspf: str  # r | s, default r
-    rua: tuple[str, ...]  # aggregate report URIs
-    looked_up_at: datetime
-    problems: tuple[str, ...] = ()
-
-    @property
-    def inherited(self) -> bool:
-        """Whether the policy came from the organisational domain (RFC 7489 §6.6.3)."""
-        return self.found_at != self.domain
-
-    @property
-    def policy(self) -> str | None:
-        """The policy that applies to `domain`: sp for a subdomain that inherits, else p."""
-        return (self.sp or self.p) if self.inherited else self.p
-
-
 # -- hops -----------------------------------------------------------------------------------
 
 
@@ -90,7 +50,7 @@ def lookup_hops(
     resolver: Resolver,
     dnsbl_zones: Sequence[str] = (),
     need_asn: bool = True,
-) -> dict[str, HopOnline]:
+) -> dict[str, HopLookup]:
     """Today's PTR, FCrDNS, ASN and DNSBL listings of the public addresses in `ips`.
 
     Keys are the strings as given (so a caller maps them back to hops); addresses that
@@ -142,7 +102,7 @@ def _hop_online(
     answers: dict[tuple[str, str], DnsAnswer],
     zones: tuple[str, ...],
     need_asn: bool,
-) -> HopOnline:
+) -> HopLookup:
     problems: list[str] = []
     used: list[DnsAnswer] = []
     ptr, fcrdns = _ptr_and_fcrdns(address, answers, used, problems)
@@ -166,7 +126,7 @@ def _hop_online(
         if _dnsbl_listed(answer, zone, problems):
             listed.append(zone)
     looked_up_at = min((a.looked_up_at for a in used), default=datetime.now(UTC))
-    return HopOnline(ptr, fcrdns, asn, as_org, tuple(listed), looked_up_at, tuple(problems))
+    return HopLookup(ptr, fcrdns, asn, as_org, tuple(listed), looked_up_at, tuple(problems))
 
 
 def _ptr_and_fcrdns(

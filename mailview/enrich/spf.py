@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import cast
 
 from mailview.core.ipscope import parse_ip
+from mailview.core.model import SpfEvaluation
 from mailview.enrich.dns import ERROR, NODATA, NXDOMAIN, OK, DnsAnswer, Resolver, mx_host
 
 __all__ = [
@@ -130,28 +131,6 @@ _IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 class SpfSyntaxError(ValueError):
     """A macro string (or record term) that RFC 7208's grammar does not allow."""
-
-
-@dataclass(frozen=True)
-class SpfEvaluation:
-    """The outcome of check_host() for one IP and domain, with the way it was reached.
-
-    `record`: the SPF record of `domain` itself (None when there is none or it could not
-    be fetched). `matched`: the chain of terms that decided the result, includes and
-    redirects first ("include:_spf.example.net → ip4:192.0.2.0/24"); None when no term
-    matched. `path`: each step in words. `dns_lookups`: DNS-querying terms evaluated,
-    the count that RFC 7208 §4.6.4 limits to 10.
-    """
-
-    result: str  # pass | fail | softfail | neutral | none | temperror | permerror
-    domain: str
-    ip: str
-    record: str | None
-    matched: str | None
-    path: tuple[str, ...]
-    dns_lookups: int
-    explanation: str
-    problems: tuple[str, ...]
 
 
 # --- parsing -----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 
 from mailview.core.indicators import Indicators
 from mailview.core.model import Finding, Report
-from mailview.core.verdict import verdict
+from mailview.core.verdict import verdict_of
 from mailview.export.markdown import (
     AuthFacts,
     auth_facts,
@@ -98,10 +98,12 @@ def _body(
     yield f"<h1>{_e(title)}</h1>"
     if redacted:
         yield f'<p class="redacted">{_e(redaction_line(redacted))}</p>'
-    found = verdict(report.findings)
+    found = verdict_of(report)
     yield (
-        f'<p class="verdict {_e(found.level)}"><strong>Verdict: {_e(found.level.upper())}'
-        f"</strong> — {_e(found.summary)}</p>"
+        f'<p class="verdict {_e(found.level)} {_e(found.assessment.value)}">'
+        f"<strong>Verdict: {_e(found.sentence)}</strong></p>\n"
+        f"<p>Top findings (worst: <strong>{_e(found.level.upper())}</strong>): "
+        f"{_e(found.summary)}</p>"
     )
     yield "<table>"
     for label, value in summary_fields(report):
@@ -112,6 +114,7 @@ def _body(
         yield from _auth(auth_facts(report.auth))
     yield from _findings(report.findings)
     yield from _vendors(report)
+    indicators = indicators if indicators is not None else report.indicators
     if indicators is not None:
         yield from _indicators(indicator_rows(indicators, defang=defang), defang)
     yield "<p><small>Written by mailview. This file loads nothing and runs nothing.</small></p>"

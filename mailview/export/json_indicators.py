@@ -32,6 +32,7 @@ def indicators_to_dict(found: Indicators) -> JsonDict:
                 "source": u.source,
                 "shown_text": u.shown_text,
                 "mismatch": u.mismatch,
+                "part": u.part,
             }
             for u in found.urls
         ],
@@ -45,5 +46,10 @@ def indicators_to_dict(found: Indicators) -> JsonDict:
             }
             for a in found.attachments
         ],
+        "forms": [
+            {"action": f.action, "domain": f.domain, "password": f.password, "part": f.part}
+            for f in found.forms
+        ],
+        "password_fields": list(found.password_fields),
         "problems": list(found.problems),
     }

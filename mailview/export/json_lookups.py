@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from mailview.core.model import (
-    DmarcRecordInfo,
+    DmarcRecord,
     GeoInfo,
     HopLookup,
     OnlineFacts,
-    SpfEvaluationInfo,
+    SpfEvaluation,
 )
 
 JsonDict = dict[str, Any]
@@ -69,7 +69,7 @@ def online_to_dict(online: OnlineFacts) -> JsonDict:
     }
 
 
-def _spf(spf: SpfEvaluationInfo) -> JsonDict:
+def _spf(spf: SpfEvaluation) -> JsonDict:
     return {
         "result": spf.result,
         "domain": spf.domain,
@@ -82,12 +82,12 @@ def _spf(spf: SpfEvaluationInfo) -> JsonDict:
     }
 
 
-def _dmarc(record: DmarcRecordInfo) -> JsonDict:
+def _dmarc(record: DmarcRecord) -> JsonDict:
     return {
-        "domain": record.domain,
+        "domain": record.found_at,  # where the record was found
         "record": record.record,
-        "p": record.policy,
-        "sp": record.subdomain_policy,
+        "p": record.p,
+        "sp": record.sp,
         "pct": record.pct,
         "adkim": record.adkim,
         "aspf": record.aspf,

@@ -24,9 +24,10 @@ from mailview.core.model import (
     Report,
     TlsInfo,
 )
-from mailview.core.verdict import verdict
+from mailview.core.verdict import verdict_of
 from mailview.export.json_auth import auth_to_dict
 from mailview.export.json_bounce import bounce_to_dict
+from mailview.export.json_indicators import indicators_to_dict
 from mailview.export.json_lookups import geo_to_dict, hop_lookup_to_dict, online_to_dict
 from mailview.export.json_vendors import vendor_to_dict, verdict_to_dict
 
@@ -59,12 +60,14 @@ def report_to_dict(report: Report) -> JsonDict:
         "auth": None if report.auth is None else auth_to_dict(report.auth),
         "geo_source": report.geo_source,
         "vendors": [vendor_to_dict(v) for v in report.vendors],
-        "verdict": verdict_to_dict(verdict(report.findings)),
+        "verdict": verdict_to_dict(verdict_of(report)),
         "bounce": None
         if report.bounce is None
         else bounce_to_dict(report.bounce, report.input.message_count),
         "headers": [_header(h) for h in report.headers],
     }
+    if report.indicators is not None:
+        document["indicators"] = indicators_to_dict(report.indicators)
     if report.online is not None:
         document["online"] = online_to_dict(report.online)
     return document

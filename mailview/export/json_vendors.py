@@ -22,4 +22,10 @@ def vendor_to_dict(vendor: VendorVerdict) -> JsonDict:
 
 
 def verdict_to_dict(found: Verdict) -> JsonDict:
-    return {"level": found.level, "summary": found.summary}
+    return {
+        "level": found.level,
+        "summary": found.summary,
+        "assessment": found.assessment.value,
+        "reasons": list(found.reasons),
+        "sentence": found.sentence,
+    }

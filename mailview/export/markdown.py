@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from mailview import __version__
+from mailview.core.auth.alignment import COMPUTED_WORDS
 from mailview.core.auth.model import AuthReport, AuthResult, DkimSignature
 from mailview.core.findings.context import describe_delay
 from mailview.core.indicators import Indicators
 from mailview.core.model import Finding, GeoInfo, Hop, Report
-from mailview.core.verdict import verdict
+from mailview.core.verdict import verdict_of
 from mailview.export.defang import defang_address, defang_domain, defang_ip, defang_url
 from mailview.export.redact import RedactionMap
 from mailview.present.place import databases_note, place_line
@@ -142,7 +143,9 @@ def auth_facts(auth: AuthReport) -> AuthFacts:
     return AuthFacts(
         badges=tuple(badges),
         receiver_ids=one_line(", ".join(auth.trusted_authserv_ids), "none found"),
-        alignment=one_line(f"{a.dmarc_computed} — {a.explanation}{stated}"),
+        alignment=one_line(
+            f"{COMPUTED_WORDS.get(a.dmarc_computed, a.dmarc_computed)} — {a.explanation}{stated}"
+        ),
         trusted=tuple(_statement(r) for r in trusted),
         claimed=tuple(_statement(r) for r in auth.results if not r.trusted),
         signatures=tuple(_signature(s) for s in auth.dkim),
@@ -269,8 +272,10 @@ def _markdown(
     if redacted:
         yield f"*{md_text(redaction_line(redacted))}*"
         yield ""
-    found = verdict(report.findings)
-    yield f"**Verdict: {found.level.upper()}** — {md_text(found.summary)}"
+    found = verdict_of(report)
+    yield f"**Verdict: {md_text(found.sentence)}**"
+    yield ""
+    yield f"Top findings (worst: {found.level.upper()}): {md_text(found.summary)}"
     yield ""
     yield "| Field | Value |"
     yield "|---|---|"
@@ -282,6 +287,7 @@ def _markdown(
         yield from _md_auth(auth_facts(report.auth))
     yield from _md_findings(report.findings)
     yield from _md_vendors(report)
+    indicators = indicators if indicators is not None else report.indicators
     if indicators is not None:
         yield from _md_indicators(indicator_rows(indicators, defang=defang), defang)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mailview.core.auth.alignment import COMPUTED_WORDS
 from mailview.core.auth.model import AuthReport, AuthResult, DkimSignature
 
 _BODY = {
@@ -35,7 +36,8 @@ def auth_lines(auth: AuthReport) -> Iterator[str]:
         )
     a = auth.alignment
     stated = f"; the receiver says dmarc={a.receiver_says}" if a.receiver_says else ""
-    yield f"  DMARC alignment (computed): {a.dmarc_computed} — {a.explanation}{stated}"
+    computed = COMPUTED_WORDS.get(a.dmarc_computed, a.dmarc_computed)
+    yield f"  DMARC alignment (computed): {computed} — {a.explanation}{stated}"
     claims = [r for r in auth.results if not r.trusted]
     if claims:
         yield "  Claimed before the receiver's systems (could be forged):"

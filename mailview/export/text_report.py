@@ -10,8 +10,10 @@ import textwrap
 from collections.abc import Iterator
 
 from mailview.core.findings.context import describe_delay
+from mailview.core.indicators import Indicators
 from mailview.core.model import Finding, Hop, Report
-from mailview.core.verdict import verdict
+from mailview.core.verdict import verdict_of
+from mailview.export.defang import defang_url
 from mailview.export.text_auth import auth_lines
 from mailview.export.text_bounce import bounce_lines
 from mailview.present.place import databases_note, place_line
@@ -29,8 +31,13 @@ def _lines(report: Report) -> Iterator[str]:
     where = "" if info.label == "the message" else f", {info.label}"
     yield f"{info.name} ({info.format}{where}, sha256 {info.sha256[:16]}…)"
     yield from bounce_lines(report)
-    found = verdict(report.findings)
-    yield from _wrap(f"Verdict: {found.level.upper()} — {found.summary}", indent="  ")
+    found = verdict_of(report)
+    yield from _wrap(f"Verdict: {found.sentence}", indent="  ")
+    if found.reasons:
+        yield from _wrap(f"Because of: {', '.join(found.reasons)}", indent="  ", first="  ")
+    yield from _wrap(
+        f"Top findings (worst: {found.level.upper()}): {found.summary}", indent="    ", first="  "
+    )
     yield from _summary(report)
     if report.originators:
         origins = ", ".join(f"{o.ip} ({o.source})" for o in report.originators)
@@ -53,6 +60,9 @@ def _lines(report: Report) -> Iterator[str]:
             )
     yield ""
     yield from _findings(report.findings)
+    if report.indicators is not None:
+        yield ""
+        yield from _indicators(report.indicators)
     if len(report.inner) > 1:
         yield ""
         yield "Messages in this input (pick one with --message):"
@@ -166,6 +176,42 @@ def _findings(findings: tuple[Finding, ...]) -> Iterator[str]:
             where = f"header {ev.header_index + 1}" if ev.header_index is not None else "input"
             text = f"evidence ({where}): {_one_line(ev.text)}"
             yield from _wrap(text, indent=" " * 8, first=" " * 6, limit=2000)
+
+
+MAX_INDICATORS = 20  # per kind; the JSON report has them all
+
+
+def _indicators(found: Indicators) -> Iterator[str]:
+    """What to search for elsewhere. URLs are defanged (`hxxps://evil[.]example`), as in
+    the ticket text: a terminal turns a plain URL into a link one click away."""
+    if not (found.ips or found.addresses or found.urls or found.attachments):
+        yield "Indicators: none."
+        return
+    yield "Indicators:"
+    rows: list[tuple[str, str]] = [(f"IP ({i.role})", i.ip) for i in found.ips]
+    rows += [(f"address ({a.role})", a.address) for a in found.addresses]
+    rows += [("domain", d) for d in found.domains]
+    for url in found.urls:
+        shown = f"  [text shows {url.shown_text!r}]" if url.mismatch else ""
+        rows.append(("URL", f"{defang_url(url.url)}{shown}"))
+    for form in found.forms:
+        asks = " with a password field" if form.password else ""
+        action = defang_url(form.action) if form.action else "(no action)"
+        rows.append(("form", f"{action}{asks} in {form.part}"))
+    for att in found.attachments:
+        kind = att.detected_type or att.declared_type
+        digest = f" sha256 {att.sha256}" if att.sha256 else ""
+        rows.append(("attachment", f"{att.name or '(unnamed)'} ({kind}){digest}"))
+    counts: dict[str, int] = {}
+    for kind, value in rows:
+        counts[kind] = counts.get(kind, 0) + 1
+        if counts[kind] <= MAX_INDICATORS:
+            yield from _wrap(f"{kind + ':':<22} {_one_line(value)}", indent=" " * 25, first="  ")
+    for kind, count in counts.items():
+        if count > MAX_INDICATORS:
+            yield f"  … and {count - MAX_INDICATORS} more {kind} (see --json)"
+    for problem in found.problems:
+        yield from _wrap(f"Note: {problem}", indent="    ", first="  ")
 
 
 def _one_line(text: str) -> str:

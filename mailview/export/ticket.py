@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from mailview.core.indicators import Indicators
 from mailview.core.model import Report
-from mailview.core.verdict import verdict
+from mailview.core.verdict import verdict_of
 from mailview.export.markdown import (
     auth_facts,
     hop_rows,
@@ -32,6 +32,7 @@ MAX_LINE = 300  # a ticket field is no place for a 2 kB header
 
 
 def render_ticket(report: Report, *, indicators: Indicators | None = None) -> str:
+    indicators = indicators if indicators is not None else report.indicators
     return "\n".join(_cut(line) for line in _lines(report, indicators)) + "\n"
 
 
@@ -41,8 +42,10 @@ def _cut(line: str) -> str:
 
 def _lines(report: Report, indicators: Indicators | None) -> Iterator[str]:
     yield from ticket_lines(report)
-    found = verdict(report.findings)
-    yield f"Verdict: {found.level.upper()} — {one_line(found.summary)}"
+    found = verdict_of(report)
+    yield f"Verdict: {one_line(found.sentence)}"
+    if found.reasons:
+        yield f"Because of: {', '.join(found.reasons)}"
     m = report.message
     yield f"Subject: {one_line(m.subject, '(no subject)')}"
     yield f"From: {one_line(m.from_, '-')}  |  Date: {one_line(m.date, '-')}"

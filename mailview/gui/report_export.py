@@ -1,8 +1,8 @@
 """Reports for tickets from the app: Markdown, HTML and JSON files, and the ticket text.
 
 The renderers are the Qt-free ones in `mailview.export`; this module only brings what
-they need from the app: the message's bytes again (for its body's indicators), the
-diagram as PNG, and the redaction switch.
+they need from the app: the diagram as PNG and the redaction switch. The body's
+indicators are part of the report: the input is never read again.
 """
 
 from __future__ import annotations
@@ -11,10 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QIODevice, QSaveFile
 
-from mailview.core.analyze import message_at
-from mailview.core.errors import InputError
-from mailview.core.indicators import Indicators, extract_indicators
-from mailview.core.load import read_path
+from mailview.core.indicators import Indicators
 from mailview.core.model import Report
 from mailview.export.html_report import render_html
 from mailview.export.json_indicators import indicators_to_dict
@@ -23,27 +20,15 @@ from mailview.export.markdown import render_markdown
 from mailview.export.redact import RedactionMap, redact
 from mailview.export.ticket import render_ticket
 from mailview.gui.headless import diagram_png
-from mailview.gui.inputs import BytesSource, PathSource, Source, TextSource
+from mailview.gui.inputs import Source
 
 KINDS = {"md": "Markdown (*.md)", "html": "HTML, one file (*.html)", "json": "JSON (*.json)"}
 
 
-def source_bytes(source: Source) -> bytes:
-    if isinstance(source, PathSource):
-        return read_path(source.path)
-    if isinstance(source, BytesSource):
-        return source.data
-    assert isinstance(source, TextSource)
-    return source.text.encode("utf-8", "surrogateescape")
-
-
 def indicators_for(report: Report, source: Source) -> Indicators | None:
-    """The body's indicators; None when the input cannot be read again (moved, deleted)."""
-    try:
-        data = source_bytes(source)
-        return extract_indicators(report, message_at(data, report))
-    except (InputError, OSError):
-        return None
+    """The body's indicators, as the analysis read them (`source` is not read again)."""
+    del source
+    return report.indicators
 
 
 def prepared(report: Report, *, redacted: bool) -> Report:

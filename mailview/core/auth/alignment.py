@@ -18,7 +18,14 @@ Strategy:
    organisational domain (Public Suffix List, `domains.org_domain`). DMARC passes when
    one passing identifier aligns in the mode the policy asks for (relaxed unless a
    trusted result says `policy.adkim=s` / `policy.aspf=s`).
-5. Findings compare the computed verdict with the receiver's own `dmarc=` result and say
+5. The computed verdict is one of four, and never "fail" for want of a key (README: a
+   signature without a key is "unverifiable", never "fail"): `pass` (an aligned
+   identifier passed), `unverified` (nothing aligned passed, but an aligned DKIM
+   signature could not be checked here — no key — and nobody trusted said it failed: it
+   would pass if the signature verifies), `unknown` (nothing was checked at all: no
+   trusted SPF or DMARC result and no DKIM outcome — mailview cannot tell), and `fail`
+   (what was checked did not authenticate the From domain). `none`: no From domain.
+6. Findings compare the computed verdict with the receiver's own `dmarc=` result and say
    why they may differ.
 """
 
@@ -36,6 +43,14 @@ from mailview.core.model import Evidence, Finding, HeaderField, Severity
 
 STRICT = "strict"
 RELAXED = "relaxed"
+# The computed verdict in words, for every face that shows it.
+COMPUTED_WORDS = {
+    "pass": "pass",
+    "fail": "fail",
+    "unverified": "unverified (would pass if the signature verifies)",
+    "unknown": "cannot tell",
+    "none": "none (no From domain)",
+}
 # Receiver verdicts that mean "DMARC passed" (Microsoft writes bestguesspass when the
 # domain has no record but would pass) and "failed".
 _PASS_LIKE = frozenset({"pass", "bestguesspass"})
@@ -263,6 +278,10 @@ def compute_alignment(
         verdict = "none"
     elif _counts(spf_mode, aspf) or any(_counts(m, adkim) for _, m in dkim_modes):
         verdict = "pass"
+    elif _would_pass(author, dkim_signatures, adkim, dmarc):
+        verdict = "unverified"
+    elif not _checked(spf.passed, dmarc, dkim_signatures, trusted_results):
+        verdict = "unknown"
     else:
         verdict = "fail"
     alignment = Alignment(
@@ -280,6 +299,39 @@ def compute_alignment(
     return replace(alignment, explanation=text)
 
 
+def _would_pass(
+    author: str, signatures: Sequence[DkimSignature], adkim: str, dmarc: AuthResult | None
+) -> bool:
+    """An aligned signature that could not be checked here and nobody trusted faulted:
+    with its key it may well pass. A body altered since signing cannot pass, and a
+    trusted `dmarc=fail` says the receiver, who had the key, saw it fail."""
+    if dmarc is not None and dmarc.result.lower() == "fail":
+        return False
+    return any(
+        s.verification == "unverifiable"
+        and s.result is None
+        and s.body_hash != "mismatch"
+        and _counts(aligned(_domain_of(s.domain), author), adkim)
+        for s in signatures
+    )
+
+
+def _checked(
+    spf_passed: bool | None,
+    dmarc: AuthResult | None,
+    signatures: Sequence[DkimSignature],
+    trusted_results: Sequence[AuthResult],
+) -> bool:
+    """Whether anything about the From domain's authentication is known at all."""
+    return (
+        spf_passed is not None
+        or dmarc is not None
+        or any(s.verification in {"pass", "fail", "invalid"} or s.result is not None
+               for s in signatures)
+        or any(r.trusted and r.method.lower() == "dkim" for r in trusted_results)
+    )  # fmt: skip
+
+
 # --- explanation -----------------------------------------------------------------------
 
 
@@ -293,6 +345,18 @@ def _explain(
     if author is None:
         return "no From domain to align with, so DMARC cannot apply"
     aspf, adkim = modes
+    if alignment.dmarc_computed == "unverified":
+        own = next(s for s in signatures if _counts(aligned(_domain_of(s.domain), author), adkim))
+        return (
+            f"would pass if the DKIM signature from {own.domain} verifies: it is aligned "
+            f"with {author}, but no key was at hand to check it and no trusted receiver "
+            "said how it fared"
+        )
+    if alignment.dmarc_computed == "unknown":
+        return (
+            "no trusted SPF or DMARC result and no DKIM outcome is known, so nothing "
+            f"shows whether {author} sent it"
+        )
     reasons = []
     if _counts(alignment.spf_aligned, aspf):
         reasons.append(f"SPF ({alignment.spf_domain}, {alignment.spf_aligned})")

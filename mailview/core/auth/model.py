@@ -96,7 +96,9 @@ class Alignment:
     spf_pass: bool | None  # whether a trusted result says SPF passed for it
     spf_aligned: str | None  # "strict" | "relaxed" | None (not aligned / unknown)
     dkim_aligned_domains: tuple[tuple[str, str], ...]  # (d=, "strict"|"relaxed"), passing only
-    dmarc_computed: str  # "pass" | "fail" | "none" (no From domain)
+    # "pass" | "fail" | "unverified" (an aligned signature could not be checked: it would
+    # pass if it verifies) | "unknown" (nothing checked: cannot tell) | "none" (no From)
+    dmarc_computed: str
     explanation: str  # in words: "aligned through DKIM (d=example.com, relaxed)"
     receiver_says: str | None  # the trusted dmarc= result, for comparison
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from mailview.core.auth.model import AuthReport
 from mailview.core.chain import Route
@@ -14,9 +15,14 @@ from mailview.core.model import (
     GeoInfo,
     HeaderField,
     Hop,
+    HopLookup,
     LoadedMessage,
+    OnlineFacts,
     Severity,
 )
+
+if TYPE_CHECKING:  # indicators imports the address parser, which builds findings
+    from mailview.core.indicators import Content
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +33,9 @@ class RuleContext:
     now: datetime  # timezone-aware; injected so that analysis stays reproducible
     auth: AuthReport | None = None
     hop_geo: tuple[GeoInfo | None, ...] = ()  # aligned with route.hops; empty without geo
+    content: Content | None = None  # what reading the body found (None: not read)
+    online: OnlineFacts | None = None  # today's DNS, report-wide (None: offline)
+    hop_online: tuple[HopLookup | None, ...] = ()  # today's DNS per hop (empty: offline)
 
 
 Rule = Callable[[RuleContext], Iterable[Finding]]

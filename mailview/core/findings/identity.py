@@ -26,7 +26,13 @@ from mailview.core.auth.addresses import Mailbox, parse_mailboxes, to_ascii_doma
 from mailview.core.auth.alignment import from_domain
 from mailview.core.domains import org_domain, public_suffix, same_org
 from mailview.core.findings.context import RuleContext, finding
-from mailview.core.findings.lookalike import BRANDS, Brand, brand_owns, imitation, unicode_domain
+from mailview.core.findings.lookalike import (
+    Brand,
+    brand_owns,
+    brands_named,
+    imitation,
+    unicode_domain,
+)
 from mailview.core.model import Evidence, Finding, HeaderField, Severity
 from mailview.core.summary import decode_words
 
@@ -386,7 +392,7 @@ def display_name_brand(ctx: RuleContext) -> Iterator[Finding]:
     if author is None or not author.box.display_name:
         return
     name = author.box.display_name
-    brand = next((b for b in BRANDS if b.display.search(name)), None)
+    brand = next(iter(brands_named(name)), None)
     if brand is None or brand_owns(brand, author.domain) or _names_a_domain(name):
         return  # a domain or address in the name is `auth.display_name_*`'s finding
     if " via " in f" {name.lower()} " and author.org in _lists(ctx).orgs:

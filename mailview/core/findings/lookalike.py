@@ -124,7 +124,122 @@ BRANDS: tuple[Brand, ...] = (
     _brand("Santander", "santander", "santander.com santander.co.uk", r"\bsantander\b"),
     _brand("IRS", "irs", "irs.gov", r"(?-i:\bIRS\b)|\binternal\s+revenue\s+service\b"),
     _brand("HMRC", "hmrc", "hmrc.gov.uk", r"\bhmrc\b|\bhm\s+revenue\b"),
+    # Banks and card schemes phishing names often. Names that are ordinary words
+    # (ING, Visa, Citi) get no registrable label, so no domain is judged by them.
+    _brand("Barclays", "barclays", "barclays.com barclays.co.uk barclaycard.co.uk",
+           r"\bbarclays\b"),
+    _brand("Lloyds Bank", "lloydsbank", "lloydsbank.com lloydsbank.co.uk lloydsbankinggroup.com",
+           r"\blloyds\s+bank\b"),
+    _brand("NatWest", "natwest", "natwest.com", r"\bnat\s?west\b"),
+    _brand("Citibank", "citibank", "citi.com citibank.com citigroup.com",
+           r"\bcitibank\b|(?-i:\bCiti\b)\s+(?:bank|card|alerts?)"),
+    _brand("Capital One", "capitalone", "capitalone.com", r"\bcapital\s?one\b"),
+    _brand("American Express", "americanexpress amex", "americanexpress.com aexp.com amex.com",
+           r"\bamerican\s+express\b|\bamex\b"),
+    _brand("Deutsche Bank", "deutschebank", "db.com deutsche-bank.de deutschebank.com",
+           r"\bdeutsche\s+bank\b"),
+    _brand("Commerzbank", "commerzbank", "commerzbank.de commerzbank.com", r"\bcommerzbank\b"),
+    _brand("Sparkasse", "sparkasse", "sparkasse.de", r"\bsparkasse\b"),
+    _brand("ING", "", "ing.com ing.nl ing.de ing.be", r"(?-i:\bING\b)\s+(?:bank|diba|direct)"),
+    _brand("BNP Paribas", "bnpparibas", "bnpparibas.com bnpparibas.fr", r"\bbnp\s+paribas\b"),
+    _brand("Crédit Agricole", "creditagricole", "credit-agricole.fr credit-agricole.com",
+           r"\bcr[ée]dit\s+agricole\b"),
+    _brand("Rabobank", "rabobank", "rabobank.nl rabobank.com", r"\brabobank\b"),
+    _brand("ABN AMRO", "abnamro", "abnamro.nl abnamro.com", r"\babn\s?amro\b"),
+    _brand("Visa", "", "visa.com", r"(?-i:\bVISA\b|\bVisa\b)\s+(?:card|secure|security)"),
+    _brand("Mastercard", "mastercard", "mastercard.com", r"\bmaster\s?card\b"),
+    # Parcel and postal services: "your parcel could not be delivered".
+    _brand("USPS", "usps", "usps.com usps.gov", r"\busps\b|\bus\s+postal\s+service\b"),
+    _brand("Royal Mail", "royalmail", "royalmail.com royalmail.co.uk", r"\broyal\s?mail\b"),
+    _brand("DPD", "", "dpd.com dpd.de dpd.co.uk dpdgroup.com", r"(?-i:\bDPD\b)"),
+    _brand("Evri", "", "evri.com myhermes.co.uk hermesworld.com", r"(?-i:\bEvri\b)"),
+    _brand("PostNL", "postnl", "postnl.nl postnl.com", r"\bpostnl\b"),
+    _brand("La Poste", "laposte", "laposte.fr laposte.net colissimo.fr",
+           r"\bla\s+poste\b|\bcolissimo\b"),
+    _brand("Canada Post", "canadapost", "canadapost.ca canadapost-postescanada.ca",
+           r"\bcanada\s+post\b"),
+    _brand("Australia Post", "auspost", "auspost.com.au", r"\baustralia\s+post\b|\bauspost\b"),
+    # Webmail and mailbox providers: "your mailbox is full".
+    _brand("Yahoo", "yahoo", "yahoo.com yahoo.co.uk yahoo.co.jp yahoo-inc.com yahoogroups.com",
+           r"\byahoo!?\s*(?:mail|account|team|security)?\b"),
+    _brand("AOL", "", "aol.com aol.co.uk", r"(?-i:\bAOL\b)"),
+    _brand("Zimbra", "zimbra", "zimbra.com", r"\bzimbra\b"),
+    _brand("GMX", "", "gmx.net gmx.de gmx.com", r"(?-i:\bGMX\b)"),
+    _brand("Proton", "protonmail", "proton.me protonmail.com protonmail.ch", r"\bproton\s?mail\b"),
+    # Collaboration and file-sharing brands used as the lure for "a document was shared".
+    _brand("Zoom", "", "zoom.us zoom.com", r"(?-i:\bZoom\b)\s+(?:meeting|video|invitation|call)"),
+    _brand("Slack", "", "slack.com", r"(?-i:\bSlack\b)\s+(?:workspace|team|message)"),
+    _brand("WeTransfer", "wetransfer", "wetransfer.com", r"\bwe\s?transfer\b"),
+    _brand("Box", "", "box.com boxcdn.net", r"(?-i:\bBox\b)\s+(?:file|document|folder|shared)"),
+    _brand("Webex", "webex", "webex.com cisco.com", r"\bwebex\b"),
+    _brand("Atlassian", "atlassian", "atlassian.com atlassian.net",
+           r"\batlassian\b|\bconfluence\b"),
+)  # fmt: skip
+
+
+def _required_words(pattern: str) -> frozenset[str]:
+    """One word per top-level alternative of `pattern` that every match of it contains
+    (its longest literal run outside optional and alternative groups), lower case; ""
+    when an alternative has none, which makes the pattern always worth trying."""
+    alternatives: list[list[str]] = [[]]
+    groups: list[bool] = []  # open groups; True for a flag group, which alternates nothing
+    i, run = 0, ""
+    while i < len(pattern):
+        char, depth = pattern[i], groups.count(False)
+        if char == "\\":
+            i, run = i + 2, _flush(run, alternatives, depth)
+            continue
+        if pattern.startswith(("(?-i:", "(?i:"), i):
+            run = _flush(run, alternatives, depth)
+            i = pattern.index(":", i) + 1
+            groups.append(True)
+            continue
+        if char.isalnum():
+            run += char
+        else:
+            run = _flush("" if char in "?*" else run, alternatives, depth)
+            if char == "(":
+                groups.append(False)
+            elif char == ")" and groups:
+                groups.pop()
+            elif char == "|" and depth == 0:
+                alternatives.append([])
+        i += 1
+    _flush(run, alternatives, groups.count(False))
+    return frozenset(max(words, key=len).lower() if words else "" for words in alternatives)
+
+
+def _flush(run: str, alternatives: list[list[str]], depth: int) -> str:
+    if run and depth == 0:
+        alternatives[-1].append(run)
+    return ""
+
+
+# A case-insensitive regex with word boundaries is tried at every character of a text;
+# sixty of them cost more than the rest of the analysis. A substring test for the words
+# each pattern needs (C speed) leaves only the few brands that may be named to the regex.
+_TRIGGERS: dict[str, set[int]] = {}
+for _position, _named in enumerate(BRANDS):
+    for _word in _required_words(_named.display.pattern):
+        _TRIGGERS.setdefault(_word, set()).add(_position)
+
+
+# All the words in one literal alternation, searched at every position (a lookahead, so
+# overlapping words are all seen); a word found also stands for the shorter words it
+# starts with, which the alternation (longest first) passes over at that position.
+_TRIGGER_RE = re.compile(
+    "(?=(" + "|".join(re.escape(w) for w in sorted(_TRIGGERS, key=len, reverse=True) if w) + "))"
 )
+_PREFIXES = {w: [p for p in _TRIGGERS if p and w.startswith(p)] for w in _TRIGGERS}
+_ALWAYS = _TRIGGERS.get("", set())
+
+
+def brands_named(text: str) -> list[Brand]:
+    """The brands `text` names (as a display name would), in table order."""
+    folded = text.casefold()  # as re.IGNORECASE folds: "ſ" is an "s" to both
+    words = {p for m in _TRIGGER_RE.finditer(folded) for p in _PREFIXES[m.group(1)]}
+    maybe = set(_ALWAYS).union(*(_TRIGGERS[w] for w in words))
+    return [BRANDS[i] for i in sorted(maybe) if BRANDS[i].display.search(text)]
 
 
 def brand_owns(brand: Brand, domain: str) -> bool:
@@ -313,25 +428,78 @@ def imitation(domain: str, recipients: tuple[str, ...]) -> Imitation | None:
     return _brand_imitation(domain, org, shown) or _script_imitation(shown)
 
 
+def _deletions(word: str, limit: int = 2) -> set[str]:
+    """`word` with up to `limit` characters deleted (the symmetric-delete neighbourhood:
+    two strings within edit distance k share a string with at most k deletions each)."""
+    found, frontier = {word}, {word}
+    for _ in range(limit):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+def _brand_index() -> tuple[dict[str, set[tuple[int, int]]], dict[str, set[tuple[int, int]]]]:
+    """(skeleton → brand labels, deletion string → brand labels), as (brand, label) positions."""
+    skeletons: dict[str, set[tuple[int, int]]] = {}
+    deletions: dict[str, set[tuple[int, int]]] = {}
+    for b, brand in enumerate(BRANDS):
+        for n, label in enumerate(brand.labels):
+            skeletons.setdefault(skeleton(label), set()).add((b, n))
+            for gone in _deletions(label):
+                deletions.setdefault(gone, set()).add((b, n))
+    return skeletons, deletions
+
+
+# Comparing a name with every brand label costs a hundred distance computations; the
+# index narrows it to the labels that could possibly match (same skeleton, or a shared
+# deletion string), and only those are compared.
+_SKELETONS, _DELETIONS = _brand_index()
+
+
+def _candidates(word: str) -> set[tuple[int, int]]:
+    found = set(_SKELETONS.get(skeleton(word), ()))
+    if len(word) <= 63:  # a DNS label; longer words are not names anybody reads
+        for gone in _deletions(word):
+            found |= _DELETIONS.get(gone, set())
+    return found
+
+
 def _brand_imitation(domain: str, org: str, shown: str) -> Imitation | None:
     label = shown.split(".", 1)[0]
     words = [w for w in label.split("-") if w]
-    for brand in BRANDS:
+    pairs = sorted(
+        (b, n, word) for word in {label, *words} for b, n in _candidates(word)
+    )  # table order: the first brand that matches wins, as before the index
+    for b, n, word in pairs:
+        brand = BRANDS[b]
         if brand_owns(brand, org):
             continue
-        for brand_label in brand.labels:
-            for word in {label, *words}:
-                how = resemblance(word, brand_label)
-                if how is not None:
-                    return Imitation("brand", brand.name, _HOW[how])
+        how = resemblance(word, brand.labels[n])
+        if how is not None:
+            return Imitation("brand", brand.name, _HOW[how])
     return _brand_name_used(domain, org, label, words)
+
+
+_BY_LABEL: dict[str, set[int]] = {}
+_BY_DOMAIN: dict[str, set[int]] = {}
+for _i, _listed in enumerate(BRANDS):
+    for _label in _listed.labels:
+        _BY_LABEL.setdefault(_label, set()).add(_i)
+    for _domain in _listed.domains:
+        _BY_DOMAIN.setdefault(_domain, set()).add(_i)
 
 
 def _brand_name_used(domain: str, org: str, label: str, words: list[str]) -> Imitation | None:
     """A brand's name as a word of another domain (`paypal-secure-login.com`), or a brand's
     whole domain written in front of another (`paypal.com.secure.example`)."""
     prefix = "." + domain[: -len(org)] if domain.endswith(org) else ""
-    for brand in BRANDS:
+    candidates = {i for w in words for i in _BY_LABEL.get(w, ())}
+    # Every run of labels in the subdomain part, to look up as a brand's whole domain.
+    parts = [p for p in prefix.split(".") if p]
+    runs = {".".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 2, len(parts) + 1)}
+    candidates |= {i for run in runs for i in _BY_DOMAIN.get(run, ())}
+    for i in sorted(candidates):  # table order, as the first brand that matches wins
+        brand = BRANDS[i]
         if brand_owns(brand, org):
             continue
         named = any(w in brand.labels for w in words) and (len(words) > 1 or label in brand.labels)

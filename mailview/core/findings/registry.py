@@ -12,9 +12,12 @@ from collections.abc import Iterable
 
 from mailview.core.findings import auth as auth_rules
 from mailview.core.findings import content as content_rules
+from mailview.core.findings import credentials as credential_rules
 from mailview.core.findings import geo as geo_rules
 from mailview.core.findings import identity as identity_rules
 from mailview.core.findings import input as input_rules
+from mailview.core.findings import links as link_rules
+from mailview.core.findings import online as online_rules
 from mailview.core.findings import route as route_rules
 from mailview.core.findings import route_claims as route_claims_rules
 from mailview.core.findings import time as time_rules
@@ -28,8 +31,11 @@ RULES: tuple[Rule, ...] = (
     *time_rules.RULES,
     *auth_rules.RULES,
     *content_rules.RULES,
+    *link_rules.RULES,
+    *credential_rules.RULES,
     *identity_rules.RULES,
     *geo_rules.RULES,
+    *online_rules.RULES,
 )
 
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mailview.core.auth.alignment import COMPUTED_WORDS
 from mailview.core.auth.model import Alignment, ArcChain, AuthReport, AuthResult, DkimSignature
 from mailview.core.model import Report
 from mailview.gui.panels import plain_label
@@ -164,27 +165,52 @@ def _dkim_checked_here(signatures: tuple[DkimSignature, ...]) -> Badge:
 
 
 def _dmarc_badge(auth: AuthReport) -> Badge:
-    """The receiver's word first, with mailview's computation beside it when they differ."""
+    """The receiver's word first, with mailview's computation beside it when they differ.
+
+    "Unverified" (an aligned signature without a key at hand) and "cannot tell" are not
+    failures: they never paint the badge red, and a receiver's verdict, made with the
+    key, is not contradicted by them.
+    """
     alignment = auth.alignment
     said = alignment.receiver_says
     if said is None:
         said = next((r.result for r in _results(auth, "dmarc", trusted=True)), None)
     computed = alignment.dmarc_computed
+    words = COMPUTED_WORDS.get(computed, computed)
     if said is None:
         return Badge(
             "dmarc",
-            f"DMARC {computed} (computed)",
-            outcome(computed),
-            "The receiver's systems gave no DMARC result; this is computed from the message.",
+            f"DMARC {_short(computed)} (computed)",
+            _computed_outcome(computed),
+            "The receiver's systems gave no DMARC result; computed from the message: "
+            f"{words} — {alignment.explanation}.",
         )
-    if said.lower() == computed.lower():
-        return Badge("dmarc", f"DMARC {said}", outcome(said), "The receiver and mailview agree.")
+    if said.lower() == computed.lower() or computed in _UNDECIDED:
+        return Badge(
+            "dmarc",
+            f"DMARC {said}",
+            outcome(said),
+            "The receiver and mailview agree."
+            if said.lower() == computed.lower()
+            else f"The receiver said {said}; computed here: {words}.",
+        )
     return Badge(
         "dmarc",
         f"DMARC {said} (computed: {computed})",
         WARN,  # a disagreement is what to look at first, whichever side is right
-        f"The receiver said {said}; computed from the message itself: {computed}.",
+        f"The receiver said {said}; computed from the message itself: {words}.",
     )
+
+
+_UNDECIDED = frozenset({"unverified", "unknown"})
+
+
+def _short(computed: str) -> str:
+    return "cannot tell" if computed == "unknown" else computed
+
+
+def _computed_outcome(computed: str) -> str:
+    return WARN if computed == "unverified" else outcome(computed)
 
 
 def badges(auth: AuthReport) -> list[Badge]:
@@ -219,6 +245,9 @@ def dmarc_comparison(alignment: Alignment) -> tuple[str, bool] | None:
     computed = alignment.dmarc_computed
     if said.lower() == computed.lower():
         return f"The receiver's DMARC result ({said}) agrees with the computed one.", False
+    if computed in _UNDECIDED:
+        words = COMPUTED_WORDS[computed]
+        return f"The receiver says DMARC {said}; computed here: {words}.", False
     return (
         f"The receiver says DMARC {said}, but computed from the message it is {computed}. "
         "Check which identities each side used.",

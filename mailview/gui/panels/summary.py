@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 
 from mailview.core.findings.context import describe_delay
 from mailview.core.model import Report, Severity
+from mailview.core.verdict import WORDS, Assessment, verdict_of
 from mailview.gui.panels import plain_label
-from mailview.gui.panels.findings import SEVERITY_FILL, SEVERITY_INK, SEVERITY_WORD
+from mailview.gui.panels.findings import SEVERITY_WORD
 
 
 class ValueField(QLineEdit):
@@ -91,8 +92,28 @@ def transit_text(report: Report) -> str:
     return f"{describe_delay(report.total_delay_seconds)} over {hops}"
 
 
+# The judgement's colour: red to act, orange to look, yellow for bulk, green for nothing
+# found, none of our own for "cannot tell". The words carry the meaning; colour only
+# draws the eye.
+ASSESSMENT_FILL = {
+    Assessment.LIKELY_MALICIOUS: (QColor("#c62828"), QColor("#ffffff")),
+    Assessment.SUSPICIOUS: (QColor("#f57c00"), QColor("#000000")),
+    Assessment.UNWANTED: (QColor("#fbc02d"), QColor("#000000")),
+    Assessment.NO_CONCERNS: (QColor("#2e7d32"), QColor("#ffffff")),
+}
+
+
+def judgement_text(report: Report) -> str:
+    """The judgement's one line, then the findings counted by severity."""
+    found = verdict_of(report)
+    return f"{found.sentence}  ({verdict_text(report)})"
+
+
 class VerdictChip(QLabel):
-    """Counts by severity in words; the colour of the worst one only draws the eye."""
+    """The judgement in words ("Likely malicious", "No concerns found", …), coloured by it.
+
+    The counts by severity and the reasons are in its tooltip and in the summary's
+    verdict line below the subject."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,18 +123,17 @@ class VerdictChip(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
     def set_report(self, report: Report) -> None:
-        text = verdict_text(report)
-        self.setText(text)
-        self.setAccessibleName(f"Verdict: {text}")
-        worst = worst_severity(report)
-        if worst is None:
+        found = verdict_of(report)
+        self.setText(WORDS[found.assessment])
+        self.setAccessibleName(f"Verdict: {found.sentence}")
+        self.setToolTip(f"<p>{html.escape(found.sentence)}</p><p>{verdict_text(report)}</p>")
+        colours = ASSESSMENT_FILL.get(found.assessment)
+        if colours is None:
             # No colour of our own: the theme's text on the theme's background.
             style = "border: 1px solid palette(mid); color: palette(window-text);"
         else:
-            style = (
-                f"background: {SEVERITY_FILL[worst].name()}; "
-                f"color: {SEVERITY_INK[worst].name()}; border: none;"
-            )
+            fill, ink = colours
+            style = f"background: {fill.name()}; color: {ink.name()}; border: none;"
         self.setStyleSheet(
             f"QLabel#verdictChip {{ {style} border-radius: 10px; padding: 3px 12px; "
             "font-weight: bold; }"
@@ -136,6 +156,9 @@ class SummaryPanel(QFrame):
         self.subject.setFont(font)
         self.subject.setAccessibleName("Subject")
         self.chip = VerdictChip()
+        self.judgement = plain_label(wrap=True)
+        self.judgement.setObjectName("summaryJudgement")
+        self.judgement.setAccessibleName("Verdict")
 
         self.fields: dict[str, ValueField] = {}
         grid = QGridLayout()
@@ -168,6 +191,7 @@ class SummaryPanel(QFrame):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(4)
         layout.addLayout(top)
+        layout.addWidget(self.judgement)
         layout.addLayout(grid)
         layout.addWidget(self.notes)
 
@@ -175,6 +199,7 @@ class SummaryPanel(QFrame):
         m = report.message
         self.subject.set_value(m.subject, missing="(no subject)")
         self.chip.set_report(report)
+        self.judgement.setText(judgement_text(report))
         self.fields["From"].set_value(sender_text(m.from_))
         self.fields["To"].set_value(m.to)
         date = m.date

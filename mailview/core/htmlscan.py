@@ -1,0 +1,172 @@
+"""What an HTML body says without rendering it: links with their visible text, forms,
+password fields, and the text a reader would see.
+
+Strategy: one left-to-right pass over the markup with a tag regex whose attribute run
+stops at the next `<` or `>` (`[^<>]*`), so every attempt ends where the next one may
+begin and the whole pass is linear; comments, `<script>` and `<style>` contents are
+skipped with `str.find` on a lower-cased copy, also linear. Nothing is fetched, no
+script runs, no entity beyond HTML's own named and numeric ones is expanded (`html.unescape`).
+This is a scanner, not a browser: broken markup yields what could be read before and
+after the break, never an exception.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+MAX_TEXT = 200_000  # characters of visible text kept for wording checks
+MAX_LINK_TEXT = 200  # characters of one link's visible text kept
+
+# A start or end tag (HTML §13.1.2): "<", optional "/", a name, attributes, ">"; or the
+# start of a comment. The attribute run excludes "<" so a stray "<" starts a new attempt.
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,30})([^<>]*)>|<!--")
+# One attribute (HTML §13.1.2.3): a name, optionally "=" and a double-quoted,
+# single-quoted or unquoted value.
+_ATTR = re.compile(r"""([^\s"'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+_RAW_TEXT = ("script", "style", "title", "textarea")
+_SRC_TAGS = frozenset({"img", "iframe", "frame", "embed", "script"})
+_BLOCKS = frozenset({"p", "div", "br", "tr", "td", "li", "h1", "h2", "h3", "table", "title"})
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A `<form>`: where it posts, and whether it asks for a password."""
+
+    action: str | None  # as written (entities undone); None when absent
+    password: bool
+
+
+@dataclass
+class HtmlScan:
+    links: list[tuple[str, str]] = field(default_factory=list)  # (href, visible text)
+    targets: list[str] = field(default_factory=list)  # src= and action= values
+    forms: list[Form] = field(default_factory=list)
+    password_fields: int = 0  # <input type=password> anywhere, in a form or not
+    text_parts: list[str] = field(default_factory=list)
+    outside_links: list[str] = field(default_factory=list)  # text not inside any <a>
+    _text_size: int = 0
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.text_parts)
+
+    def add_text(self, text: str) -> None:
+        if self._text_size < MAX_TEXT and text.strip():
+            piece = text[: MAX_TEXT - self._text_size]
+            self.text_parts.append(piece)
+            self._text_size += len(piece)
+
+
+def attributes(run: str) -> dict[str, str]:
+    """The attributes of a tag, names lower-cased, values unescaped; the first one wins."""
+    found: dict[str, str] = {}
+    for match in _ATTR.finditer(run):
+        name = match.group(1).lower()
+        value = next((g for g in match.groups()[1:] if g is not None), "")
+        if name not in found:
+            found[name] = html.unescape(value) if "&" in value else value
+    return found
+
+
+def scan_html(markup: str) -> HtmlScan:
+    """Links, forms and visible text of `markup`; never raises."""
+    scanner = _Scanner(markup)
+    scanner.run()
+    return scanner.scan
+
+
+class _Scanner:
+    """One pass over one document; the open link and form are the only state."""
+
+    def __init__(self, markup: str) -> None:
+        self.markup = markup
+        self.lowered = markup.lower()
+        self.scan = HtmlScan()
+        self.href: str | None = None
+        self.link_text: list[str] = []
+        self.form: tuple[str | None, bool] | None = None
+
+    def run(self) -> None:
+        markup, position = self.markup, 0
+        while True:
+            match = _TAG.search(markup, position)
+            end = len(markup) if match is None else match.start()
+            self._text(_unescape(markup[position:end]))
+            if match is None:
+                break
+            position = self._tag(match)
+        self._end_link()
+        self._end_form()
+
+    def _text(self, text: str) -> None:
+        if self.href is not None:
+            self.link_text.append(text)
+        elif text.strip():
+            self.scan.outside_links.append(text)
+        self.scan.add_text(text)
+
+    def _tag(self, match: re.Match[str]) -> int:
+        """Handle one tag; return where scanning goes on."""
+        position = match.end()
+        if match.group(2) is None:  # a comment: skip to its end
+            close = self.markup.find("-->", position)
+            return len(self.markup) if close < 0 else close + 3
+        name, run = match.group(2).lower(), match.group(3)
+        if match.group(1) == "/":
+            if name == "a":
+                self._end_link()
+            elif name == "form":
+                self._end_form()
+            return position
+        self._start(name, attributes(run) if run.strip() else {})
+        if name in _RAW_TEXT:
+            close = self.lowered.find(f"</{name}", position)
+            end = len(self.markup) if close < 0 else close
+            if name in ("title", "textarea"):
+                self.scan.add_text(_unescape(self.markup[position:end]))
+            return end
+        return position
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        scan = self.scan
+        if name == "a":
+            self._end_link()
+            self.href = attrs.get("href")
+        elif name == "area" and "href" in attrs:
+            scan.targets.append(attrs["href"])
+        elif name in _SRC_TAGS and "src" in attrs:
+            scan.targets.append(attrs["src"])
+        elif name == "form":
+            self._end_form()
+            self.form = (attrs.get("action"), False)
+            if self.form[0]:
+                scan.targets.append(self.form[0])
+        elif name == "input" and attrs.get("type", "").strip().lower() == "password":
+            scan.password_fields += 1
+            if self.form is not None:
+                self.form = (self.form[0], True)
+        elif name in _BLOCKS:
+            scan.add_text("\n")
+
+    def _end_link(self) -> None:
+        if self.href is not None:
+            shown = " ".join(" ".join(self.link_text).split())[:MAX_LINK_TEXT]
+            self.scan.links.append((self.href, shown))
+        self.href, self.link_text = None, []
+
+    def _end_form(self) -> None:
+        if self.form is not None:
+            self.scan.forms.append(Form(*self.form))
+        self.form = None
+
+
+def _unescape(text: str) -> str:
+    return html.unescape(text) if "&" in text else text
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether a part declared as plain text is really HTML (mailers that forget to say)."""
+    start = text[:1024].lstrip("\ufeff \t\r\n").lower()
+    return start.startswith(("<html", "<!doctype html", "<body", "<head", "<div", "<table"))
