@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mailview.core.findings.context import describe_delay
 from mailview.core.model import Report, Severity
 from mailview.gui.panels import plain_label
 from mailview.gui.panels.findings import SEVERITY_FILL, SEVERITY_INK, SEVERITY_WORD
+from mailview.present.wording import describe_delay
 
 
 class ValueField(QLineEdit):
