@@ -72,18 +72,22 @@ def seconds(action: Callable[[], object]) -> float:
 def test_ten_thousand_received_headers_analyse_in_linear_time() -> None:
     """A safety net against quadratic work: 10x the hops must not cost ~100x the time."""
 
-    def message(count: int) -> bytes:
+    def message(count: int, run: int) -> bytes:
+        # Each run's ids differ, so no run is served from the memo caches of an earlier
+        # one: the 1,000-hop message would fit them and the 10,000-hop one would not.
         lines = [
             f"Received: from h{i}.example (h{i}.example [192.0.2.{i % 250}]) by h{i + 1}.example"
-            f" with ESMTP id {i}; Tue, 12 Nov 2024 09:{i % 60:02d}:00 +0000\r\n"
+            f" with ESMTP id r{run}x{i}; Tue, 12 Nov 2024 09:{i % 60:02d}:00 +0000\r\n"
             for i in range(count)
         ]
         return ("".join(lines) + "From: a@b.example\r\n\r\n").encode()
 
-    small, large = message(1000), message(10_000)
-    t_small = min(seconds(lambda: analyze_bytes(small, options=STRICT)) for _ in range(3))
-    t_large = min(seconds(lambda: analyze_bytes(large, options=STRICT)) for _ in range(2))
-    assert len(analyze_bytes(large).hops) == 10_000
+    def best(count: int, runs: int) -> float:
+        inputs = [message(count, run) for run in range(runs)]
+        return min(seconds(functools.partial(analyze_bytes, m, options=STRICT)) for m in inputs)
+
+    t_small, t_large = best(1000, 3), best(10_000, 2)
+    assert len(analyze_bytes(message(10_000, 9)).hops) == 10_000
     assert t_large < 30 * t_small + 0.5, (t_small, t_large)
 
 

@@ -152,6 +152,12 @@ def make_tab(qtbot: QtBot, report: Report) -> MessageTab:
     tab.resize(1300, 900)
     tab.show()
     qtbot.waitExposed(tab)
+    # The route takes most of the height by default; give the panes room, as a user reading
+    # the authentication statements drags the splitter.
+    qtbot.waitUntil(lambda: not tab.route_split_pending)
+    route = tab.splitters["route"]
+    total = sum(route.sizes())
+    route.setSizes([total // 2, total - total // 2])
     return tab
 
 

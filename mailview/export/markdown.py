@@ -20,13 +20,21 @@ from urllib.parse import quote
 from mailview import __version__
 from mailview.core.auth.alignment import COMPUTED_WORDS
 from mailview.core.auth.model import AuthReport, AuthResult, DkimSignature
-from mailview.core.findings.context import describe_delay
 from mailview.core.indicators import Indicators
 from mailview.core.model import Finding, GeoInfo, Hop, Report
 from mailview.core.verdict import verdict_of
 from mailview.export.defang import defang_address, defang_domain, defang_ip, defang_url
 from mailview.export.redact import RedactionMap
 from mailview.present.place import databases_note, place_line
+from mailview.present.wording import (
+    BODY_HASH,
+    SIGNATURE_CHECK,
+    hop_delay,
+    hop_protocol,
+    hop_sender,
+    hop_time,
+)
+from mailview.present.wording import transit as transit  # noqa: PLC0414 — for html, ticket
 
 # --- plain facts shared by the Markdown, HTML and ticket renderings -----------------------
 
@@ -70,29 +78,17 @@ def hop_rows(report: Report) -> list[HopRow]:
 
 def _hop_row(report: Report, position: int, hop: Hop) -> HopRow:
     f = hop.fields
-    delay = "" if hop.delay_seconds is None else describe_delay(hop.delay_seconds)
-    if hop.delay_seconds is not None and hop.delay_seconds < 0:
-        delay += " (clock skew)"
-    protocol = f.with_protocol or "-"
-    if f.tls is not None:
-        protocol += " " + (f.tls.version or "TLS")
-    if f.authenticated:
-        protocol += " authenticated"
-    names = [f"helo {f.from_helo}"] if f.from_helo and f.from_helo != f.from_host else []
-    if f.from_rdns and f.from_rdns != f.from_host:
-        names.append(f"rdns {f.from_rdns}")
-    sender = (f.from_host or "(local)") + (f" [{', '.join(names)}]" if names else "")
     geo = report.hop_geo[position] if position < len(report.hop_geo) else None
     return HopRow(
         index=hop.index,
-        time="no date" if f.date is None else f.date.utc.strftime("%Y-%m-%d %H:%M:%S"),
-        delay=delay,
-        from_=one_line(sender),
+        time=hop_time(f),
+        delay=hop_delay(hop),
+        from_=one_line(hop_sender(hop)),
         by=one_line(f.by_host or f.by_ip, "?"),
         ip=one_line(f.from_ip),
         scope="" if hop.ip_scope is None else hop.ip_scope.value,
         place=_place(geo),
-        protocol=one_line(protocol),
+        protocol=one_line(hop_protocol(f)),
         trusted=hop.trusted,
         boundary_before=hop.index == report.trust_boundary_hop and hop.index > 1,
     )
@@ -100,13 +96,6 @@ def _hop_row(report: Report, position: int, hop: Hop) -> HopRow:
 
 def _place(geo: GeoInfo | None) -> str:
     return place_line(geo) or ""
-
-
-def transit(report: Report) -> str:
-    hops = len(report.hops)
-    count = "no Received headers" if not hops else "1 hop" if hops == 1 else f"{hops} hops"
-    total = report.total_delay_seconds
-    return count if total is None else f"{count}, {describe_delay(total)} in transit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,13 +109,8 @@ class AuthFacts:
 
 
 _BADGE_METHODS = ("spf", "dkim", "dmarc", "arc", "compauth")
-_BODY = {"match": "body unchanged since signing", "mismatch": "BODY ALTERED after signing"}
-_VERIFY = {
-    "pass": "signature verified",
-    "fail": "SIGNATURE FAILS",
-    "unverifiable": "signature unverifiable (no key at hand)",
-    "invalid": "signature malformed",
-}
+_BODY = BODY_HASH
+_VERIFY = SIGNATURE_CHECK
 
 
 def auth_facts(auth: AuthReport) -> AuthFacts:

@@ -6,18 +6,11 @@ from collections.abc import Iterator
 
 from mailview.core.auth.alignment import COMPUTED_WORDS
 from mailview.core.auth.model import AuthReport, AuthResult, DkimSignature
+from mailview.present.wording import BODY_HASH, SIGNATURE_CHECK
 
-_BODY = {
-    "match": "body unchanged since signing",
-    "mismatch": "BODY ALTERED after signing",
-    None: "body not checked",
-}
-_VERIFY = {
-    "pass": "signature verified",
-    "fail": "SIGNATURE FAILS",
-    "unverifiable": "signature unverifiable (no key at hand)",
-    "invalid": "signature malformed",
-}
+_BODY: dict[str | None, str] = {None: "body not checked"}
+_BODY.update(BODY_HASH)
+_VERIFY = SIGNATURE_CHECK
 
 
 def auth_lines(auth: AuthReport) -> Iterator[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator
 
-from mailview.core.findings.context import describe_delay
 from mailview.core.indicators import Indicators
 from mailview.core.model import Finding, Hop, Report
 from mailview.core.verdict import verdict_of
@@ -17,6 +16,7 @@ from mailview.export.defang import defang_url
 from mailview.export.text_auth import auth_lines
 from mailview.export.text_bounce import bounce_lines
 from mailview.present.place import databases_note, place_line
+from mailview.present.wording import describe_delay, hop_delay, hop_protocol, hop_sender, hop_time
 
 WIDTH = 100
 _SEVERITY_LABEL = {"high": "HIGH", "medium": "MEDIUM", "low": "LOW", "info": "INFO"}
@@ -123,19 +123,12 @@ def _route(report: Report) -> Iterator[str]:
 
 def _hop_lines(hop: Hop, report: Report) -> Iterator[str]:
     f = hop.fields
-    when = "no date" if f.date is None else f.date.utc.strftime("%Y-%m-%d %H:%M:%S")
-    delay = "" if hop.delay_seconds is None else describe_delay(hop.delay_seconds)
-    if hop.delay_seconds is not None and hop.delay_seconds < 0:
-        delay += " skew"
-    proto = f.with_protocol or "-"
-    if f.tls is not None:
-        proto += " " + (f.tls.version or "TLS")
-    if f.authenticated:
-        proto += " authenticated"
+    when = hop_time(f)
+    delay = hop_delay(hop, skew=" skew")
     mark = " " if hop.trusted else "?"
-    yield f"{mark} {hop.index:>3}  {when:<19}  {delay:>17}  {proto}"
+    yield f"{mark} {hop.index:>3}  {when:<19}  {delay:>17}  {hop_protocol(f)}"
     by = f.by_host or f.by_ip or "?"
-    yield from _wrap(f"from {_from_names(hop)}", indent=" " * 9, first=" " * 7)
+    yield from _wrap(f"from {hop_sender(hop, with_ip=True)}", indent=" " * 9, first=" " * 7)
     place = _place(hop, report)  # of the sending address, so right under it
     if place:
         yield from _wrap(place, indent=" " * 9, first=" " * 9)
@@ -148,20 +141,6 @@ def _place(hop: Hop, report: Report) -> str | None:
     geo = report.hop_geo[position] if position < len(report.hop_geo) else None
     lookup = report.hop_online[position] if position < len(report.hop_online) else None
     return place_line(geo, lookup)
-
-
-def _from_names(hop: Hop) -> str:
-    f = hop.fields
-    name = f.from_host or "(local)"
-    extras = []
-    if f.from_helo and f.from_helo != name:
-        extras.append(f"helo {f.from_helo}")
-    if f.from_rdns and f.from_rdns != name:
-        extras.append(f"rdns {f.from_rdns}")
-    if f.from_ip and f.from_ip != name:
-        scope = "" if hop.ip_scope is None else f" {hop.ip_scope.value}"
-        extras.append(f"{f.from_ip}{scope}")
-    return name + (f" [{', '.join(extras)}]" if extras else "")
 
 
 def _findings(findings: tuple[Finding, ...]) -> Iterator[str]:

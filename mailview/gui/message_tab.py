@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
+    QLayout,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -23,6 +24,8 @@ from PySide6.QtWidgets import (
 
 from mailview.core.model import Finding, Hop, Report
 from mailview.gui.diagram import DiagramView
+from mailview.gui.diagram.palette import scale_font
+from mailview.gui.diagram.route_table import RouteTable
 from mailview.gui.inputs import PathSource, Source
 from mailview.gui.panels import plain_label
 from mailview.gui.panels.auth import AuthPanel
@@ -35,20 +38,21 @@ from mailview.gui.panels.summary import SummaryPanel
 from mailview.gui.panels.verdicts import VerdictsPanel
 from mailview.gui.worker import Analysis
 
-# Default splitter sizes (pixels; only their ratio matters until the user drags one).
+# Default splitter sizes (pixels; only their ratio matters until the user drags one). The
+# route is the main area: the diagram spans the window's width above the panes, and takes
+# 85 % of the height the summary leaves, so it keeps at least half the window at
+# 1280×800 and larger. Findings, headers and hop details sit side by side under it; each
+# pane can be shrunk, hidden (View menu) or dragged, and the window remembers the layout.
 DEFAULT_SIZES = {
-    "main": [660, 260],  # diagram and findings above, headers and hop details below
-    "upper": [1080, 320],  # diagram | findings
-    "lower": [960, 440],  # headers/source | hop details
+    "route": [85, 15],  # the route (diagram or table) above the panes, in per cent
+    "panes": [380, 640, 380],  # findings | headers, source, authentication… | hop details
     "findings": [200, 260],  # list above explanation
     "hop": [300, 160],  # hop fields above the header as written
     "auth": [600, 340],  # statements | DKIM signatures and ARC
 }
+PANES = ("findings", "tabs", "details")  # the panes under the route, left to right
 
 LOADING, READY, FAILED = "loading", "ready", "failed"
-# Below this zoom a hop card's text is too small to read: the route starts at 100 % and
-# scrolls instead of being fitted.
-MIN_FIT_SCALE = 0.6
 
 
 class MessageTab(QWidget):
@@ -65,7 +69,9 @@ class MessageTab(QWidget):
         self.error: str | None = None
         self.current_hop: int | None = None
         self.highlighted_hops: list[int] = []
-        self._fit_pending = False
+        # Until the user moves it (or a saved layout is restored), the route/panes split is
+        # a share of the height the tab really gets, applied once it is known.
+        self.route_split_pending = True
 
         self.summary = SummaryPanel()
         self.delivery = DeliveryPanel()
@@ -84,13 +90,27 @@ class MessageTab(QWidget):
         self.verdicts = self._build_verdicts()
 
         self.lower_tabs = self._build_lower_tabs()
+        self.route_table = RouteTable()
+        self.route_table.hopActivated.connect(self._on_table_hop)
+        self.route_views = self._build_route_views()
 
         self.splitters: dict[str, QSplitter] = {}
-        upper = self._splitter("upper", Qt.Orientation.Horizontal, self.diagram, self.findings)
-        lower = self._splitter(
-            "lower", Qt.Orientation.Horizontal, self.lower_tabs, self.hop_details
+        panes = self._splitter(
+            "panes", Qt.Orientation.Horizontal, self.findings, self.lower_tabs, self.hop_details
         )
-        main = self._splitter("main", Qt.Orientation.Vertical, upper, lower)
+        self.panes = {
+            "findings": self.findings,
+            "tabs": self.lower_tabs,
+            "details": self.hop_details,
+        }
+        for pane in (*self.panes.values(), panes):
+            # The route's share wins: a pane may shrink to a strip (its contents scroll), so
+            # its layout must not push its minimum back up to the contents' own.
+            layout = pane.layout()
+            if layout is not None:
+                layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+            pane.setMinimumHeight(48)
+        main = self._splitter("route", Qt.Orientation.Vertical, self.route_views, panes)
         self.splitters["findings"] = self.findings.splitter
         self.splitters["hop"] = self.hop_details.splitter
         self.splitters["auth"] = self.auth.splitter
@@ -104,6 +124,14 @@ class MessageTab(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.pages)
         self._show_status(f"Analysing {source.title}…", None)
+
+    def _build_route_views(self) -> QStackedWidget:
+        """The diagram and the route table, one shown at a time (T switches)."""
+        views = QStackedWidget()
+        views.setObjectName("routeViews")
+        views.addWidget(self.diagram)
+        views.addWidget(self.route_table)
+        return views
 
     def _build_lower_tabs(self) -> QTabWidget:
         tabs = QTabWidget()
@@ -170,10 +198,10 @@ class MessageTab(QWidget):
         self.current_hop = None
         self.highlighted_hops = []
         self.hop_details.set_hop(None, report)
+        self.route_table.set_report(report)
         self.pages.setCurrentIndex(1)
-        self._fit_pending = True
-        if self.isVisible():
-            QTimer.singleShot(0, self._initial_fit)  # once the layout has settled
+        if self.route_split_pending:
+            QTimer.singleShot(0, self._split_route)  # the split is known once it shows
         self.stateChanged.emit()
         return True
 
@@ -195,7 +223,7 @@ class MessageTab(QWidget):
         self.status.setObjectName("tabStatus")
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
         font = self.status.font()
-        font.setPointSizeF(font.pointSizeF() * 1.2)
+        scale_font(font, 1.2)
         self.status.setFont(font)
         self.hint = plain_label(
             "Other tabs are not affected. Drop another file here, open one with Ctrl+O, "
@@ -215,25 +243,38 @@ class MessageTab(QWidget):
         status_layout.setContentsMargins(48, 24, 48, 24)
         return status_page
 
+    # --- panes ----------------------------------------------------------------------------
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._fit_pending:
-            QTimer.singleShot(0, self._initial_fit)
+        if self.route_split_pending:
+            QTimer.singleShot(0, self._split_route)
 
-    def _initial_fit(self) -> None:
-        """Fit the route to the view's width when that keeps it legible; rows are already
-        wrapped to that width, so a long route then scrolls down, oldest hop first."""
-        if not self._fit_pending or not self.diagram.isVisible():
+    def _split_route(self) -> None:
+        splitter = self.splitters["route"]
+        total = sum(splitter.sizes())
+        if not self.route_split_pending or total <= 0 or not splitter.isVisible():
             return
-        self._fit_pending = False
-        scene = self.diagram.sceneRect()
-        view = self.diagram.viewport().rect()
-        if scene.isEmpty() or view.isEmpty():
-            return
-        scale = min(view.width() / scene.width(), 1.0)
-        if scale >= MIN_FIT_SCALE:
-            self.diagram.resetTransform()
-            self.diagram.scale(scale, scale)
+        self.route_split_pending = False
+        share = DEFAULT_SIZES["route"][0] / sum(DEFAULT_SIZES["route"])
+        route = round(total * share)
+        splitter.setSizes([route, total - route])
+
+    def show_route_table(self, on: bool) -> None:
+        """The route as a table instead of the diagram (same hops, same selection)."""
+        self.route_views.setCurrentWidget(self.route_table if on else self.diagram)
+        (self.route_table if on else self.diagram).setFocus()
+
+    def route_table_shown(self) -> bool:
+        return self.route_views.currentWidget() is self.route_table
+
+    def set_pane_visible(self, name: str, visible: bool) -> None:
+        self.panes[name].setVisible(visible)
+        panes = self.splitters["panes"]
+        panes.setVisible(any(not w.isHidden() for w in self.panes.values()))
+
+    def hidden_panes(self) -> list[str]:
+        return [name for name, widget in self.panes.items() if widget.isHidden()]
 
     def status_text(self) -> str:
         """The sentence on the status page ("Analysing…", or the error)."""
@@ -261,6 +302,7 @@ class MessageTab(QWidget):
         if index is not None and self.hop(index) is None:
             return
         self.diagram.select_hop(index)
+        self.route_table.select_hop(index)
         self._show_hop(index)
 
     def step_hop(self, delta: int) -> None:
@@ -276,6 +318,11 @@ class MessageTab(QWidget):
         self.select_hop(target)
 
     def _on_hop_activated(self, index: int) -> None:
+        self.route_table.select_hop(index)
+        self._show_hop(index)
+
+    def _on_table_hop(self, index: int) -> None:
+        self.diagram.select_hop(index)
         self._show_hop(index)
 
     def _show_hop(self, index: int | None) -> None:
@@ -349,15 +396,13 @@ class MessageTab(QWidget):
 
     # --- layout -------------------------------------------------------------------------
 
-    def _splitter(
-        self, name: str, orientation: Qt.Orientation, first: QWidget, second: QWidget
-    ) -> QSplitter:
+    def _splitter(self, name: str, orientation: Qt.Orientation, *widgets: QWidget) -> QSplitter:
         splitter = QSplitter(orientation)
         splitter.setObjectName(name)
-        splitter.addWidget(first)
-        splitter.addWidget(second)
+        for widget in widgets:
+            splitter.addWidget(widget)
         splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(0 if name == "route" else 1, 1)
         splitter.setSizes(DEFAULT_SIZES[name])
         self.splitters[name] = splitter
         return splitter

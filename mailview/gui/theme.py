@@ -26,10 +26,21 @@ _DARK = {
 }
 
 
+# The platform's own look, kept the first time a theme replaces it so "system" can return to
+# it without a restart.
+_system: tuple[str, QPalette] | None = None
+
+
 def apply_theme(app: QApplication, theme: str) -> None:
-    """ "light" or "dark" switch to Fusion with that palette; anything else keeps the system's."""
+    """ "light" or "dark" switch to Fusion with that palette; anything else is the system's."""
+    global _system  # noqa: PLW0603 — one look per process, like the QApplication itself
     if theme not in {"light", "dark"}:
+        if _system is not None:
+            app.setStyle(_system[0])
+            app.setPalette(_system[1])
         return
+    if _system is None:
+        _system = (app.style().name(), QPalette(app.palette()))
     app.setStyle("Fusion")
     palette = app.style().standardPalette()
     if theme == "dark":

@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -32,6 +32,7 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -57,6 +59,7 @@ from mailview.enrich.dns import DnsResolver
 from mailview.enrich.geo import EMBEDDED_ATTRIBUTION, open_geo
 from mailview.enrich.pipeline import OnlineSettings
 from mailview.gui.diagram import export_png, export_svg, render_image
+from mailview.gui.diagram.palette import scale_font
 from mailview.gui.inputs import (
     PASTED_NAME,
     PathSource,
@@ -64,16 +67,24 @@ from mailview.gui.inputs import (
     can_accept,
     sources_from_mime,
 )
-from mailview.gui.message_tab import FAILED, READY, MessageTab
+from mailview.gui.message_tab import FAILED, PANES, READY, MessageTab
 from mailview.gui.panels import Banner, plain_label
 from mailview.gui.report_export import KINDS, prepared, report_text, ticket_text, write_report
 from mailview.gui.settings import Settings
 from mailview.gui.settings_dialog import SettingsDialog
+from mailview.gui.theme import apply_theme
 from mailview.gui.worker import Analysis, Analyze, Worker, analyze_source, options_for
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = QSize(1400, 900)
+HIDDEN_PANES = "hidden-panes"  # settings layout keys
+ROUTE_MODE = "route-mode"
+PANE_TITLES = {
+    "findings": "&Findings pane",
+    "tabs": "&Headers pane",
+    "details": "Hop &details pane",
+}
 WELCOME = (
     "Drop an email message here (.eml, .msg, mbox, or a message dragged out of your mail "
     "client), open one with Ctrl+O, or copy a message's headers and press Ctrl+V.\n"
@@ -206,6 +217,9 @@ class MainWindow(QMainWindow):
 
     def show_settings(self) -> None:
         if SettingsDialog(self.settings, self).exec() == QDialog.DialogCode.Accepted:
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_theme(app, self.settings.theme())  # at once: the diagram follows the palette
             self._options = self._analysis_options()
             for index in range(self.tab_count()):
                 self.tab(index).hop_details.time_mode = self.settings.time_display()
@@ -472,23 +486,45 @@ class MainWindow(QMainWindow):
     def _restore_window(self) -> None:
         geometry = self.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(DEFAULT_SIZE)
+            self.resize(default_size(self.screen().availableGeometry().size()))
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
 
     def _restore_layout(self, tab: MessageTab) -> None:
-        """New tabs take the splitter sizes the user last chose; moves are remembered."""
+        """New tabs take the splitter sizes and panes the user last chose; moves are
+        remembered."""
+        for name in PANES:
+            tab.set_pane_visible(name, name not in self._hidden_panes())
+        tab.show_route_table(self.route_table_action.isChecked())
         for name, splitter in tab.splitters.items():
             state = self.settings.layout(name)
-            if state is not None:
-                splitter.restoreState(state)
+            if state is not None and splitter.restoreState(state) and name == "route":
+                tab.route_split_pending = False
             splitter.splitterMoved.connect(
                 lambda _pos, _index, name=name, splitter=splitter: self._save_layout(name, splitter)
             )
 
     def _save_layout(self, name: str, splitter: QSplitter) -> None:
         self.settings.set_layout(name, splitter.saveState())
+
+    def _hidden_panes(self) -> list[str]:
+        saved = self.settings.layout(HIDDEN_PANES)
+        names = bytes(saved.data()).decode("ascii", "replace").split(",") if saved else []
+        return [name for name in names if name in PANES]
+
+    def toggle_pane(self, name: str, visible: bool) -> None:
+        """Show or hide a pane under the route in every tab; the choice is remembered."""
+        hidden = [n for n in self._hidden_panes() if n != name] + ([] if visible else [name])
+        self.settings.set_layout(HIDDEN_PANES, QByteArray(",".join(hidden).encode("ascii")))
+        for index in range(self.tab_count()):
+            self.tab(index).set_pane_visible(name, visible)
+
+    def toggle_route_table(self, on: bool) -> None:
+        """The route as a table (one row per hand-over) or as the diagram, in every tab."""
+        self.settings.set_layout(ROUTE_MODE, QByteArray(b"table" if on else b"diagram"))
+        for index in range(self.tab_count()):
+            self.tab(index).show_route_table(on)
 
     # --- building -----------------------------------------------------------------------------
 
@@ -557,7 +593,8 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         self.fit_action = self._action(
             "&Fit diagram", lambda: self._with_diagram(lambda t: t.diagram.fit()),
-            [ctrl + "0"], themed("zoom-fit-best"), "Fit the whole route in view",
+            [ctrl + "0"], themed("zoom-fit-best"),
+            "Back to 100 % with the route reflowed to the view's width",
         )  # fmt: skip
         self.next_hop_action = self._action(
             "&Next hop", lambda: self._with_diagram(lambda t: t.step_hop(1)),
@@ -612,11 +649,32 @@ class MainWindow(QMainWindow):
             "Copy the hop diagram to the clipboard as an image",
         )  # fmt: skip
         self.sample_action = self._action("Open the &sample message", self.open_sample)
+        self.route_table_action = self._action(
+            "Route &table", lambda: self.toggle_route_table(self.route_table_action.isChecked()),
+            ["T", "F4"], themed("view-list-details"),
+            "Show the route as a table, one row per hand-over (T)",
+        )  # fmt: skip
+        self.route_table_action.setCheckable(True)
+        mode = self.settings.layout(ROUTE_MODE)
+        self.route_table_action.setChecked(mode is not None and bytes(mode.data()) == b"table")
+        hidden = self._hidden_panes()
+        self.pane_actions: dict[str, QAction] = {}
+        for number, (name, title) in enumerate(PANE_TITLES.items(), start=6):
+            action = self._action(
+                title, functools.partial(self._on_pane_action, name), [f"F{number}"],
+                tip=f"Show or hide the {title.replace('&', '').lower()} under the route",
+            )  # fmt: skip
+            action.setCheckable(True)
+            action.setChecked(name not in hidden)
+            self.pane_actions[name] = action
         self._diagram_actions = (
             self.zoom_in_action, self.zoom_out_action, self.fit_action, self.next_hop_action,
             self.previous_hop_action, self.export_png_action, self.export_svg_action,
             self.copy_diagram_action,
         )  # fmt: skip
+
+    def _on_pane_action(self, name: str) -> None:
+        self.toggle_pane(name, self.pane_actions[name].isChecked())
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -633,7 +691,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.close_tab_action)
         file_menu.addAction(self.quit_action)
         view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.route_table_action)
         for action in (self.zoom_in_action, self.zoom_out_action, self.fit_action):
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        for action in self.pane_actions.values():
             view_menu.addAction(action)
         view_menu.addSeparator()
         view_menu.addAction(self.previous_hop_action)
@@ -664,7 +726,7 @@ class MainWindow(QMainWindow):
         toolbar.setIconSize(QSize(16, 16))
         groups = (
             (self.open_action, self.paste_action),
-            (self.zoom_out_action, self.zoom_in_action, self.fit_action),
+            (self.zoom_out_action, self.zoom_in_action, self.fit_action, self.route_table_action),
             (self.previous_hop_action, self.next_hop_action),
             (self.export_png_action, self.copy_diagram_action, self.ticket_action),
             (self.online_action,),
@@ -681,7 +743,7 @@ class MainWindow(QMainWindow):
         page.setObjectName("welcome")
         title = QLabel("mailview")
         font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 2)
+        scale_font(font, 2)
         font.setBold(True)
         title.setFont(font)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -702,11 +764,23 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(page)
         layout.addStretch(1)
         layout.addWidget(title)
-        layout.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Centred by stretches, not by an alignment flag: an aligned label gets no height
+        # for its width, and its second line would be cut off in a small window.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(text, 100)
+        row.addStretch(1)
+        layout.addLayout(row)
         layout.addSpacing(12)
         layout.addLayout(buttons)
         layout.addStretch(2)
-        return page
+        # In a window too small for it the page scrolls: its words are never cut off.
+        scroll = QScrollArea()
+        scroll.setObjectName("welcomeScroll")
+        scroll.setWidget(page)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        return scroll
 
     # --- menus --------------------------------------------------------------------------
 
@@ -748,6 +822,11 @@ class MainWindow(QMainWindow):
         self.close_tab_action.setEnabled(has_tab)
         self.reload_action.setEnabled(has_tab)
         self.setWindowTitle("mailview" if tab is None else f"{tab.title} — mailview")
+
+
+def default_size(available: QSize) -> QSize:
+    """1400×900, or the screen's available area when that is smaller (a 1280×800 laptop)."""
+    return DEFAULT_SIZE.boundedTo(available) if available.isValid() else DEFAULT_SIZE
 
 
 def about_text(options: AnalysisOptions) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from mailview.core.model import Report
 from mailview.layout.geometry import Metrics, Rect, limit_lines, wrap_words
-from mailview.layout.groups import delay_text
 from mailview.layout.shapes import Legend, LegendEntry, Text
+from mailview.present.durations import delay_label
 
 _SHOWN_FINDINGS = 3
 
@@ -26,7 +26,7 @@ def caption_lines(
         (subject, "caption-title", 2),
         ("   ·   ".join(who), "caption", 3),
         (_route_summary(report, card_count), "caption-muted", 2),
-        (f"{report.input.name}  ·  SHA-256 {report.input.sha256}", "caption-muted", 2),
+        (_which_message(report), "caption-muted", 2),
     ]
     findings = _findings_line(report)
     if findings:
@@ -41,15 +41,29 @@ def caption_lines(
     return tuple(texts)
 
 
+def _which_message(report: Report) -> str:
+    """The file, and which message of it when it holds more than one (an mbox, a report
+    forwarded as an attachment), so a picture in a ticket names what it shows."""
+    info = report.input
+    where = ""
+    if info.message_count > 1 or info.address:
+        where = f"  ·  {info.label}"
+        if info.message_count > 1 and info.label == "the message":
+            where = (
+                f"  ·  message {info.address[0] + 1 if info.address else 1} of {info.message_count}"
+            )
+    return f"{info.name}{where}  ·  SHA-256 {info.sha256}"
+
+
 def _route_summary(report: Report, card_count: int) -> str:
     hops = len(report.hops)
     transit = report.total_delay_seconds
     parts = [
-        f"Total transit {delay_text(transit)}" if transit is not None else "Total transit unknown"
+        f"Total transit {delay_label(transit)}" if transit is not None else "Total transit unknown"
     ]
     shown = f"{hops} hop{'s' if hops != 1 else ''}"
-    if card_count != hops:
-        shown += f" ({card_count} cards: provider-internal hops collapsed)"
+    if card_count:
+        shown += f", {card_count} card{'s' if card_count != 1 else ''}"
     parts.append(shown)
     if report.trust_boundary_hop is not None:
         parts.append(f"trusted from hop {report.trust_boundary_hop}")
@@ -79,27 +93,33 @@ def _findings_line(report: Report) -> str | None:
 # (kind, text in the swatch or None, words beside it)
 _LEGEND = (
     ("fast", "< 1 min", ""),
-    ("slow", "1 min – 1 h", ""),
-    ("very-slow", "> 1 h", ""),
-    ("skew", "−", "delay between hops; negative means a clock is wrong (clock skew)"),
+    ("slow", "≥ 1 min", "delay of a hand-over"),
+    ("high", "HIGH", ""),
+    ("medium", "MEDIUM", ""),
+    ("low", "LOW", ""),
+    ("info", "INFO", "the severity of the finding that explains a pill"),
+    ("break", None, "the chain breaks: two headers name different servers"),
     ("lane-untrusted", None, "claimed by the sender"),
     ("lane-trusted", None, "written by the receiving organisation"),
-    ("finding", None, "red outline: a finding names this hop"),
-    ("group", None, "stacked: a provider's internal hops, click to expand"),
+    ("finding", None, "outline: a finding names this server, in its severity's colour"),
 )
+_GROUP_ENTRY = ("group", None, "stacked: one provider's servers, click to expand")
+_GROUP_EXPORT = ("group", None, "stacked: one provider's servers drawn as one card")
 _SWATCH_W = 26.0
 _SWATCH_H = 18.0
 _ENTRY_GAP = 18.0
 
 
-def legend_block(x: float, y: float, width: float, measure: Metrics) -> Legend:
+def legend_block(
+    x: float, y: float, width: float, measure: Metrics, *, interactive: bool = True
+) -> Legend:
     title_w = measure.width("Legend", "legend-title")
     lh = measure.line_height("legend-title")
     title = Text("Legend", "legend-title", Rect(x, y + (_SWATCH_H - lh) / 2, title_w, lh))
     start = x + title_w + 14
     cx, cy = start, y
     entries: list[LegendEntry] = []
-    for kind, swatch_text, words in _LEGEND:
+    for kind, swatch_text, words in (*_LEGEND, _GROUP_ENTRY if interactive else _GROUP_EXPORT):
         sw = measure.width(swatch_text, "pill") + 16 if swatch_text else _SWATCH_W
         lw = measure.width(words, "legend") if words else 0.0
         total = sw + (6 + lw if words else 0.0)

@@ -1,9 +1,10 @@
 """What each card says: text lines and badges, before any of it is placed.
 
-A card is one hop, seen from the machine that wrote its Received line: the title is the
-receiving host (`by`), then the client it says it talked to (`from`, IP and scope, rDNS,
-HELO). The card never invents anything: a field the header did not record is left out,
-and geolocation appears only when a caller passes it in.
+A card is one server: the name it gave itself, the other names it was given (HELO, rDNS),
+its address as the next receiver recorded it, its place and network, its role, and on the
+receiver's MX the verdicts it stamped. The card never invents anything: a field no header
+recorded is left out. Every line is cut to a few screen lines; the full text stays in the
+tooltip and the hop details.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from mailview.core.model import Finding, Hop, Scope, Severity
+from mailview.core.model import Finding, GeoInfo, Hop, Scope, Severity
 from mailview.layout.geometry import Metrics, limit_lines, wrap_host, wrap_words
-from mailview.layout.groups import HopGroup, delay_text
+from mailview.layout.groups import HopGroup
+from mailview.layout.servers import Server
+from mailview.present.durations import delay_label
 
 # Scopes worth a badge: an address no outside party could have connected from.
 _NOTABLE_SCOPES = {
@@ -43,7 +46,8 @@ class CardContext:
     metrics: Metrics
     width: float  # inner width available to text
     findings: Mapping[int, tuple[Finding, ...]]  # hop index → findings naming it
-    geo: Mapping[int, str]  # hop index → "Amsterdam · AS8075 Microsoft"; empty for now
+    geo: Mapping[int, str]  # hop index → "Amsterdam · AS8075 Microsoft" (online ASN included)
+    interactive: bool = True  # False for exports: no "click to expand"
 
 
 def findings_by_hop(
@@ -64,94 +68,96 @@ def findings_by_hop(
     }
 
 
-def hop_card(hop: Hop, ctx: CardContext) -> CardText:
-    fields = hop.fields
-    lines: list[tuple[str, str]] = [(_hop_meta(hop), "meta")]
-    lines += _host_lines(fields.by_host or "receiver not named", "title", ctx, most=4)
-    lines += _from_lines(hop, ctx)
-    if hop.index in ctx.geo:
-        lines += _prose(ctx.geo[hop.index], "muted", ctx, most=1)
-    found = ctx.findings.get(hop.index, ())
-    if found:
-        lines += _finding_lines(found, ctx)
-    return CardText(
-        tuple(lines),
-        _hop_badges(hop),
-        found[0].severity if found else None,
-        hop.raw,
-    )
+_EDGE_CODES = frozenset(
+    {"route.negative_delay", "route.slow_hop", "route.hops_out_of_order", "route.broken_chain"}
+)
 
 
-def group_card(group: HopGroup, hops: Sequence[Hop], ctx: CardContext) -> CardText:
-    members = [h for h in hops if h.index in group.hops]
+def server_card(server: Server, ctx: CardContext, tooltip: str) -> CardText:
+    lines = _host_lines(server.title, "title", ctx, most=2)
+    for kind, name in server.names[:2]:
+        lines += _host_lines(f"{kind} {name}", "muted", ctx, most=1)
+    if server.ip:
+        # The scope of a non-public address is its badge: the address stays on one line.
+        lines += _host_lines(server.ip, "mono", ctx, most=2)
+    elif server.origin:
+        lines.append(("no address recorded", "muted"))
+    place = ctx.geo.get(server.described_by) if server.described_by is not None else None
+    if place and server.geo is not None and place == server.geo.country:
+        place = None  # the country chip says it already
+    if place:
+        lines += _prose(place, "muted", ctx, most=2)
+    badges = _server_badges(server, with_country=not place)
+    if server.role:
+        lines += _prose(server.role, "role", ctx, most=1)
+    if server.verdicts:
+        lines += _prose(" · ".join(server.verdicts), "body", ctx, most=2)
+    found = tuple(f for f in ctx.findings.get(server.hop, ()) if f.code not in _EDGE_CODES)
+    if found and server.wrote:
+        lines += _finding_lines(found, ctx, most=2)
+    else:
+        found = ()
+    if found:  # the card shows one line of it; the tooltip says it whole
+        titles = "\n".join(f"{f.severity.value.upper()}: {f.title}" for f in found)
+        tooltip = f"{titles}\n\n{tooltip}"
+    return CardText(tuple(lines), badges, found[0].severity if found else None, tooltip)
+
+
+def place_text(geo: GeoInfo) -> str | None:
+    """`Ljubljana, SI · AS8075 Microsoft Corporation` from the geo facts at hand."""
+    where = ", ".join(p for p in (geo.city, geo.country) if p)
+    network = " ".join(p for p in (f"AS{geo.asn}" if geo.asn else None, geo.as_org) if p)
+    return " · ".join(p for p in (where, network) if p) or None
+
+
+def group_card(
+    group: HopGroup, members: Sequence[Server], written: Sequence[Hop], ctx: CardContext
+) -> CardText:
+    """The stacked card of a run of servers (`members`) and the hops they wrote."""
     first, last = members[0], members[-1]
-    lines: list[tuple[str, str]] = [(f"HOPS {first.index}–{last.index}", "meta")]
-    lines += _prose(group.label, "title", ctx, most=2)
-    transit = [h.delay_seconds for h in members[1:] if h.delay_seconds is not None]
+    lines = _prose(group.label, "title", ctx, most=2)
+    lines += _host_lines(f"{first.title} → {last.title}", "mono", ctx, most=1)
+    transit = [h.delay_seconds for h in written[1:] if h.delay_seconds is not None]
     if transit:
-        lines += _prose(f"internal transit {delay_text(sum(transit))}", "body", ctx, most=1)
-    lines += _host_lines(f"→ {last.fields.by_host or 'receiver not named'}", "mono", ctx, most=3)
-    found = [f for h in members for f in ctx.findings.get(h.index, ())]
+        lines += _prose(f"internal transit {delay_label(sum(transit))}", "body", ctx, most=1)
+    found = [
+        f
+        for s in members
+        for f in ctx.findings.get(s.hop, ())
+        if f.code not in _EDGE_CODES and s.wrote
+    ]
     if found:
         lines += _finding_lines(tuple(found), ctx)
-    lines.append(("▸ click to expand", "link"))
+    lines.append(
+        ("▸ click to expand", "link") if ctx.interactive else ("drawn as one card", "muted")
+    )
     badges: list[tuple[str, str]] = []
-    for hop in members:
-        for badge in _hop_badges(hop):
+    for server in members:
+        for badge in _server_badges(server):
             if badge not in badges:
                 badges.append(badge)
     worst = min((f.severity for f in found), key=lambda s: s.rank, default=None)
-    tooltip = "\n\n".join(h.raw for h in members)
-    return CardText(tuple(lines), tuple(badges), worst, tooltip)
+    tooltip = "\n\n".join(h.raw for h in written)
+    return CardText(tuple(lines), tuple(badges[:4]), worst, tooltip)
 
 
-def _hop_meta(hop: Hop) -> str:
-    date = hop.fields.date
-    when = date.utc.strftime("%H:%M:%S UTC") if date is not None else "time not recorded"
-    return f"HOP {hop.index} · {when}"
-
-
-def _from_lines(hop: Hop, ctx: CardContext) -> list[tuple[str, str]]:
-    fields = hop.fields
-    lines: list[tuple[str, str]] = []
-    if fields.from_host:
-        lines += _host_lines(f"from {fields.from_host}", "body", ctx, most=3)
-    elif fields.from_ip is None:
-        # No sender recorded: a local submission or a hand-off inside the same system.
-        lines.append(("no sender recorded (local hand-off)", "muted"))
-    if fields.from_ip:
-        scope = f" · {hop.ip_scope.value}" if hop.ip_scope is not None else ""
-        lines += _host_lines(f"{fields.from_ip}{scope}", "mono", ctx, most=2)
-    if fields.from_rdns and fields.from_rdns.lower() != (fields.from_host or "").lower():
-        lines += _host_lines(f"rDNS {fields.from_rdns}", "muted", ctx, most=2)
-    elif fields.from_ip and not fields.from_rdns:
-        lines.append(("no rDNS recorded", "muted"))
-    helo = fields.from_helo
-    if helo and helo.lower() != (fields.from_host or "").lower():
-        lines += _host_lines(f"HELO {helo}", "muted", ctx, most=2)
-    return lines
-
-
-def _finding_lines(found: Sequence[Finding], ctx: CardContext) -> list[tuple[str, str]]:
+def _finding_lines(
+    found: Sequence[Finding], ctx: CardContext, most: int = 1
+) -> list[tuple[str, str]]:
     worst = found[0]
     more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
     text = f"! {worst.severity.value.upper()} · {worst.title}{more}"
-    return _prose(text, "finding", ctx, most=2)
+    return _prose(text, "finding", ctx, most=most)
 
 
-def _hop_badges(hop: Hop) -> tuple[tuple[str, str], ...]:
-    fields = hop.fields
+def _server_badges(server: Server, with_country: bool = True) -> tuple[tuple[str, str], ...]:
     badges: list[tuple[str, str]] = []
-    if fields.with_protocol:
-        badges.append((fields.with_protocol, "neutral"))
-    tls = fields.tls
-    if tls is not None:
-        version = (tls.version or "").replace("TLSv", "TLS ")
-        badges.append((version or "TLS", "good"))
-    if fields.authenticated:
-        badges.append(("authenticated", "info"))
-    if hop.ip_scope in _NOTABLE_SCOPES:
-        badges.append((_NOTABLE_SCOPES[hop.ip_scope], "warn"))
+    if with_country and server.geo is not None and server.geo.country:
+        badges.append((server.geo.country, "neutral"))
+    if server.scope in _NOTABLE_SCOPES:
+        badges.append((_NOTABLE_SCOPES[server.scope], "warn"))
+    elif server.scope is not None and server.scope is not Scope.PUBLIC:
+        badges.append((f"{server.scope.value} IP", "warn"))
     return tuple(badges)
 
 

@@ -1,13 +1,15 @@
 """Geometry of the hop diagram, computed from a Report without Qt.
 
-Strategy. Hops become cards (a collapsed provider run becomes one stacked card), split into
-two lanes by the trust boundary: what the sender's side claims, then what the receiving
-organisation wrote itself. Cards sit left to right, oldest first. A short route puts both
-lanes side by side on one row with a vertical boundary; a long one stacks the lanes, each
-wrapping into rows of at most `max_per_row` cards, with a horizontal boundary. Every gap
-between cards is sized from the widest delay label, so a pill always fits between the cards
-it joins; a row-to-row edge runs through the gap under its row and carries its pill there.
-All text is measured with the `Metrics` the caller passes, so nothing is clipped.
+Strategy. Servers become cards and hand-overs arrows (`servers.route_model`); a collapsed
+provider run becomes one stacked card. Cards are split into two lanes by the trust boundary:
+what the sender's side claims, then what the receiving organisation wrote itself. Cards sit
+left to right, oldest first. A short route puts both lanes side by side on one row with a
+vertical boundary; a long one stacks the lanes, each wrapping into rows, with a horizontal
+boundary. Given a `width`, the layout reflows to it: as many cards per row as fit at full
+text size, cards widened to fill the row. Every gap between cards is sized from the widest
+arrow label, so a pill always fits between the cards it joins; a row-to-row edge runs
+through the gap under its row and carries its labels there. All text is measured with the
+`Metrics` the caller passes, so nothing is clipped.
 """
 
 from __future__ import annotations
@@ -18,24 +20,32 @@ from dataclasses import dataclass
 
 from mailview.core.model import Report
 from mailview.layout.caption import caption_lines, legend_block
-from mailview.layout.cards import CardContext, CardText, findings_by_hop, group_card, hop_card
+from mailview.layout.cards import (
+    CardContext,
+    CardText,
+    findings_by_hop,
+    group_card,
+    place_text,
+    server_card,
+)
+from mailview.layout.edges import FRAME_PAD, edge_words, label_width, place_edge
 from mailview.layout.geometry import ApproxMetrics, Metrics, Point, Rect, wrap_words
-from mailview.layout.groups import DELAY_NOTES, HopGroup, delay_class, delay_text, find_groups
+from mailview.layout.groups import HopGroup, find_groups
+from mailview.layout.servers import RouteModel, route_model
 from mailview.layout.shapes import Badge, Boundary, Card, Diagram, Edge, Frame, Lane, Text
 from mailview.layout.timeline import timeline_block
 
-CARD_W = 272.0
-CARD_PAD = 12.0
-BADGE_H = 18.0
+CARD_W = 280.0  # without a width to fill (exports)
+MIN_CARD_W = 180.0
+MAX_CARD_W = 280.0
+CARD_PAD = 10.0
+BADGE_H = 20.0
 BADGE_PAD_X = 7.0
 BADGE_GAP = 5.0
-MIN_GAP = 108.0  # between cards of a row; widened to fit the widest delay pill
-PILL_PAD_X = 8.0
-PILL_H = 20.0
-BAND = 28.0  # above each row of cards: an expanded group's frame title
-ROW_GAP = 58.0  # under a row: the row-to-row edge and its pill
-FRAME_PAD = 7.0
-MARGIN = 24.0
+MIN_GAP = 80.0  # between cards of a row; widened to fit the widest arrow label
+BAND = 28.0  # above each row of cards when a group is expanded: its frame title
+ROW_GAP = 36.0  # between rows: the row-to-row edge and its labels
+MARGIN = 12.0
 SECTION_GAP = 18.0
 MIN_WIDTH = 760.0
 
@@ -54,7 +64,7 @@ class _Node:
     collapsed: bool
     trusted: bool
     text: CardText
-    delay: float | None  # the delay of the edge that arrives at it
+    servers: tuple[int, ...]  # positions in the route model
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +73,8 @@ class _Grid:
 
     gap: float
     lane_pad: float  # left and right inside a lane: room for wrap connectors
+    card_w: float = CARD_W
+    band: float = BAND
 
 
 def layout_report(
@@ -73,35 +85,56 @@ def layout_report(
     include_caption: bool = True,
     include_legend: bool = True,
     max_per_row: int = 5,
+    width: float | None = None,
     geo: Mapping[int, str] | None = None,
+    interactive: bool = True,
 ) -> Diagram:
-    """Place everything the diagram shows. Deterministic: same inputs, same geometry."""
+    """Place everything the diagram shows. Deterministic: same inputs, same geometry.
+
+    With `width` (scene units, e.g. a view's width at 100 %), rows reflow to fill it and
+    `max_per_row` is ignored; without, rows hold at most `max_per_row` cards.
+    """
     measure = metrics or ApproxMetrics()
-    groups = find_groups(report.hops)
+    model = route_model(report)
+    groups = find_groups(model)
     geo_lines = geo if geo is not None else geo_texts(report)
-    nodes = _nodes(report, groups, frozenset(expanded), measure, geo_lines)
-    grid = _grid(nodes, measure)
-    lanes_w = _lanes_width(nodes, grid, max_per_row)
-    width = max(lanes_w, MIN_WIDTH) + 2 * MARGIN
-    inner_w = width - 2 * MARGIN
+    opened = frozenset(expanded)
+    probe = _grid_for(model, measure, CARD_W, bool(opened & {g.id for g in groups}))
+    # Cards drawn: one per server, minus what collapsed groups fold away.
+    count = len(model.servers) - sum(len(g.servers) - 1 for g in groups if g.id not in opened)
+    card_w, per_row = _fit(count, probe, width, max_per_row)
+    ctx = CardContext(
+        measure,
+        card_w - 2 * CARD_PAD,
+        findings_by_hop(report.hops, report.findings),
+        geo_lines,
+        interactive,
+    )
+    nodes = _nodes(report, model, groups, opened, ctx)
+    grid = _Grid(probe.gap, probe.lane_pad, card_w, probe.band)
+    lanes_w = _lanes_width(nodes, grid, per_row)
+    full = max(lanes_w, MIN_WIDTH) + 2 * MARGIN
+    if width is not None:
+        full = max(full, width)
+    inner_w = full - 2 * MARGIN
     y = MARGIN
     caption: tuple[Text, ...] = ()
     if include_caption:
         caption = caption_lines(report, len(nodes), MARGIN, y, inner_w, measure)
         y = caption[-1].rect.bottom + SECTION_GAP
     if not nodes:
-        return _empty(report, caption, groups, width, y, measure, include_legend)
-    placed = _place(nodes, grid, max_per_row, MARGIN, y, inner_w, measure)
+        return _empty(report, caption, groups, full, y, measure, include_legend)
+    placed = _place(nodes, model, report, grid, per_row, MARGIN, y, inner_w, measure)
     y = max(lane.rect.bottom for lane in placed.lanes) + SECTION_GAP
     timeline = timeline_block(report, placed.cards, MARGIN, y, inner_w, grid.lane_pad, measure)
     if timeline is not None:
         y = timeline.rect.bottom + SECTION_GAP
     legend = None
     if include_legend:
-        legend = legend_block(MARGIN, y, inner_w, measure)
+        legend = legend_block(MARGIN, y, inner_w, measure, interactive=interactive)
         y = legend.rect.bottom + SECTION_GAP
     return Diagram(
-        width=width,
+        width=full,
         height=y - SECTION_GAP + MARGIN,
         cards=placed.cards,
         frames=placed.frames,
@@ -114,6 +147,18 @@ def layout_report(
         groups=groups,
         empty_note=None,
     )
+
+
+def _fit(count: int, grid: _Grid, width: float | None, max_per_row: int) -> tuple[float, int]:
+    """Card width and cards per row: as many as fit `width` at the smallest card width,
+    then widened to fill the row (never past MAX_CARD_W)."""
+    if width is None:
+        return CARD_W, max_per_row
+    usable = width - 2 * MARGIN - 2 * grid.lane_pad
+    per_row = int((usable + grid.gap) // (MIN_CARD_W + grid.gap))
+    per_row = max(1, min(per_row, max(count, 1), 12))
+    card_w = (usable - (per_row - 1) * grid.gap) / per_row
+    return max(MIN_CARD_W, min(card_w, MAX_CARD_W)), per_row
 
 
 def _empty(
@@ -148,55 +193,53 @@ def _empty(
 
 def _nodes(
     report: Report,
+    model: RouteModel,
     groups: Sequence[HopGroup],
     expanded: frozenset[str],
-    measure: Metrics,
-    geo: Mapping[int, str],
+    ctx: CardContext,
 ) -> list[_Node]:
-    ctx = CardContext(
-        measure, CARD_W - 2 * CARD_PAD, findings_by_hop(report.hops, report.findings), geo
-    )
-    group_of = {index: group for group in groups for index in group.hops}
+    group_of = {key: group for group in groups for key in group.servers}
+    raw = {hop.index: hop.raw for hop in report.hops}
+    hop_of = {hop.index: hop for hop in report.hops}
+    position_of = {server.key: i for i, server in enumerate(model.servers)}
     nodes: list[_Node] = []
-    for hop in report.hops:
-        group = group_of.get(hop.index)
+    for position, server in enumerate(model.servers):
+        group = group_of.get(server.key)
         if group is not None and group.id not in expanded:
-            if hop.index == group.hops[0]:
-                text = group_card(group, report.hops, ctx)
+            if server.key == group.servers[0]:
+                members = tuple(position_of[key] for key in group.servers)
+                servers = [model.servers[i] for i in members]
+                written = [hop_of[i] for i in group.hops if i in hop_of]
+                text = group_card(group, servers, written, ctx)
                 nodes.append(
                     _Node(
-                        f"group-{group.id}",
-                        group.hops,
-                        group,
-                        True,
-                        hop.trusted,
-                        text,
-                        hop.delay_seconds,
+                        f"group-{group.id}", group.hops, group, True, server.trusted, text, members
                     )
                 )
             continue
+        text = server_card(server, ctx, raw.get(server.hop, ""))
         nodes.append(
             _Node(
-                f"hop-{hop.index}",
-                (hop.index,),
+                f"server-{server.key}",
+                (server.hop,),
                 group,
                 False,
-                hop.trusted,
-                hop_card(hop, ctx),
-                hop.delay_seconds,
+                server.trusted,
+                text,
+                (position,),
             )
         )
     return nodes
 
 
-def _grid(nodes: Sequence[_Node], measure: Metrics) -> _Grid:
+def _grid_for(model: RouteModel, measure: Metrics, card_w: float, banded: bool) -> _Grid:
     widest = max(
-        (_pill_width(node.delay, measure) for node in nodes[1:] if node.delay is not None),
+        (label_width(h, measure) for h in model.handovers),
         default=0.0,
     )
-    # The pill sits between two expanded-group frames at worst: keep clear of both.
-    gap = max(MIN_GAP, widest + 2 * (FRAME_PAD + 14))
-    return _Grid(gap=gap, lane_pad=gap / 2)
+    # The labels sit between two expanded-group frames at worst: keep clear of both.
+    gap = max(MIN_GAP, widest + 16)
+    return _Grid(gap=gap, lane_pad=min(gap / 2, 24.0), card_w=card_w, band=BAND if banded else 4.0)
 
 
 def geo_texts(report: Report) -> dict[int, str]:
@@ -207,6 +250,9 @@ def geo_texts(report: Report) -> dict[int, str]:
         geo = report.hop_geo[position] if position < len(report.hop_geo) else None
         lookup = report.hop_online[position] if position < len(report.hop_online) else None
         place = None if geo is None else ", ".join(p for p in (geo.city, geo.country) if p)
+        if geo is not None and geo.asn and lookup is None:
+            texts[hop.index] = place_text(geo) or ""
+            continue
         asn = geo.asn if geo is not None and geo.asn else (lookup.asn if lookup else None)
         owner = (
             geo.as_org if geo is not None and geo.as_org else (lookup.as_org if lookup else None)
@@ -219,24 +265,13 @@ def geo_texts(report: Report) -> dict[int, str]:
 
 
 def cards_per_row(width: float) -> int:
-    """How many cards fit side by side in `width` scene units (at least 2, at most 8).
-
-    The gap between cards may grow past MIN_GAP for a wide delay pill; the estimate
-    allows a little for that, so a wrapped route rarely needs a horizontal scroll.
-    """
-    usable = width - 2 * MARGIN
-    per_row = int((usable + MIN_GAP) // (CARD_W + MIN_GAP + 16))
-    return max(2, min(per_row, 8))
-
-
-def _pill_width(delay: float, measure: Metrics) -> float:
-    label = measure.width(delay_text(delay), "pill") + 2 * PILL_PAD_X
-    note = DELAY_NOTES.get(delay_class(delay))
-    return max(label, measure.width(note, "pill-note") if note else 0.0)
+    """How many cards of the narrowest width fit side by side in `width` scene units."""
+    usable = width - 2 * MARGIN - 2 * 40.0
+    return max(1, min(int((usable + MIN_GAP) // (MIN_CARD_W + MIN_GAP)), 12))
 
 
 def _row_width(count: int, grid: _Grid) -> float:
-    return count * CARD_W + (count - 1) * grid.gap + 2 * grid.lane_pad
+    return count * grid.card_w + (count - 1) * grid.gap + 2 * grid.lane_pad
 
 
 def _lanes_width(nodes: Sequence[_Node], grid: _Grid, max_per_row: int) -> float:
@@ -264,13 +299,16 @@ class _Row:
     height: float  # of every card in the row
     gap: float
     bottom_room: float  # free space under the cards, inside the lane
+    card_w: float = CARD_W
 
     def card_rect(self, i: int) -> Rect:
-        return Rect(self.x + i * (CARD_W + self.gap), self.top, CARD_W, self.height)
+        return Rect(self.x + i * (self.card_w + self.gap), self.top, self.card_w, self.height)
 
 
 def _place(
     nodes: Sequence[_Node],
+    model: RouteModel,
+    report: Report,
     grid: _Grid,
     max_per_row: int,
     x: float,
@@ -278,35 +316,100 @@ def _place(
     width: float,
     measure: Metrics,
 ) -> _Placed:
-    runs = _lane_runs(nodes)
-    side_by_side = len(nodes) <= max_per_row
-    if side_by_side:
-        lanes, rows = _side_by_side(runs, grid, x, y, width, measure)
-    else:
-        lanes, rows = _stacked(runs, grid, max_per_row, x, y, width, measure)
+    lanes, rows = _flow(nodes, grid, max_per_row, x, y, width, measure)
     cards = tuple(
         _card(node, row.card_rect(i), measure) for row in rows for i, node in enumerate(row.nodes)
     )
     by_key = {card.key: card for card in cards}
-    row_of = {node.key: row for row in rows for node in row.nodes}
-    edges = tuple(
-        _edge(prev, node, by_key, row_of, grid, measure) for prev, node in itertools.pairwise(nodes)
-    )
+    node_of = {position: node for node in nodes for position in node.servers}
+    hops = {hop.index: hop for hop in report.hops}
+    edges = []
+    for handover in model.handovers:
+        prev, node = node_of[handover.source], node_of[handover.target]
+        if prev is node:
+            continue  # inside a collapsed group
+        words = edge_words(handover, hops.get(handover.hop))
+        edges.append(
+            place_edge(by_key[prev.key], by_key[node.key], words, grid.gap, grid.lane_pad, measure)
+        )
     frames = tuple(frame for row in rows for frame in _row_frames(row, by_key, measure))
-    return _Placed(cards, frames, edges, tuple(lanes), _boundary(lanes, nodes, side_by_side))
+    return _Placed(cards, frames, tuple(edges), tuple(lanes), _flow_boundary(lanes, nodes))
 
 
-def _lane_runs(nodes: Sequence[_Node]) -> list[tuple[str, list[_Node]]]:
-    """Consecutive nodes of the same lane kind, in route order."""
+def _flow(
+    nodes: Sequence[_Node],
+    grid: _Grid,
+    per_row: int,
+    x: float,
+    y: float,
+    width: float,
+    measure: Metrics,
+) -> tuple[list[Lane], list[_Row]]:
+    """Cards flow left to right in rows of `per_row`, both lanes in the same flow: each row
+    shades the runs of sender-side and receiver-side cards it holds, and a lane's title
+    sits over its first run. A 10-server route thus takes two rows, not one per lane."""
+    kinds = _kinds(nodes)
+    lanes: list[Lane] = []
+    rows: list[_Row] = []
+    titled: set[str] = set()
+    cursor = y
+    for start in range(0, len(nodes), per_row):
+        chunk = tuple(nodes[start : start + per_row])
+        segments = _segments(chunk, kinds[start : start + per_row])
+        titles = []
+        for kind, first, last in segments:
+            seg_w = (last - first + 1) * (grid.card_w + grid.gap) - 16
+            lines = _lane_title(kind, seg_w, measure) if kind not in titled else []
+            titled.add(kind)
+            titles.append(lines)
+        title_h = max((_title_height(t, measure) for t in titles if t), default=8.0)
+        top = cursor + title_h + grid.band
+        height = max(_content_height(node.text, grid.card_w, measure) for node in chunk)
+        height = max(height, _edge_room(measure))
+        row = _Row(chunk, x + grid.lane_pad, top, height, grid.gap, ROW_GAP, grid.card_w)
+        rows.append(row)
+        bottom = top + height + 12
+        for (kind, first, last), lines in zip(segments, titles, strict=True):
+            left = row.card_rect(first).x - (grid.lane_pad if first == 0 else grid.gap / 2)
+            right = row.card_rect(last).right + (
+                grid.lane_pad if last == len(chunk) - 1 else grid.gap / 2
+            )
+            if last == len(chunk) - 1 and start + per_row >= len(nodes):
+                right = max(right, x + width) if len(rows) > 1 else right
+            rect = Rect(left, cursor, right - left, bottom - cursor)
+            lanes.append(Lane(kind, rect, _title_texts(lines, left + 12, cursor + 4, measure)))
+        cursor = bottom + ROW_GAP - 12
+    return lanes, rows
+
+
+def _kinds(nodes: Sequence[_Node]) -> list[str]:
     any_trusted = any(node.trusted for node in nodes)
-    runs: list[tuple[str, list[_Node]]] = []
-    for node in nodes:
-        kind = "trusted" if node.trusted else ("untrusted" if any_trusted else "unknown")
-        if runs and runs[-1][0] == kind:
-            runs[-1][1].append(node)
+    return ["trusted" if n.trusted else ("untrusted" if any_trusted else "unknown") for n in nodes]
+
+
+def _segments(chunk: Sequence[_Node], kinds: Sequence[str]) -> list[tuple[str, int, int]]:
+    segments: list[tuple[str, int, int]] = []
+    for i, kind in enumerate(kinds[: len(chunk)]):
+        if segments and segments[-1][0] == kind:
+            segments[-1] = (kind, segments[-1][1], i)
         else:
-            runs.append((kind, [node]))
-    return runs
+            segments.append((kind, i, i))
+    return segments
+
+
+def _flow_boundary(lanes: Sequence[Lane], nodes: Sequence[_Node]) -> Boundary | None:
+    """A dashed line at the left edge of the first receiver-side run (after a sender run)."""
+    for previous, lane in itertools.pairwise(lanes):
+        if lane.kind == "trusted" and previous.kind == "untrusted":
+            hop = next(node.hops[0] for node in nodes if node.trusted)
+            if abs(previous.rect.y - lane.rect.y) < 1:
+                return Boundary(
+                    Point(lane.rect.x, lane.rect.y), Point(lane.rect.x, lane.rect.bottom), True, hop
+                )
+            return Boundary(
+                Point(lane.rect.x, lane.rect.y), Point(lane.rect.right, lane.rect.y), False, hop
+            )
+    return None
 
 
 def _lane_title(kind: str, width: float, measure: Metrics) -> list[tuple[str, str]]:
@@ -316,60 +419,7 @@ def _lane_title(kind: str, width: float, measure: Metrics) -> list[tuple[str, st
 
 
 def _title_height(lines: Sequence[tuple[str, str]], measure: Metrics) -> float:
-    return 12 + sum(_lh(measure, style) for _, style in lines) + 4
-
-
-def _side_by_side(
-    runs: list[tuple[str, list[_Node]]],
-    grid: _Grid,
-    x: float,
-    y: float,
-    width: float,
-    measure: Metrics,
-) -> tuple[list[Lane], list[_Row]]:
-    widths = [_row_width(len(run), grid) for _, run in runs]
-    widths[-1] += width - sum(widths)  # the last lane takes what the minimum width leaves
-    titles = [_lane_title(kind, w - 32, measure) for (kind, _), w in zip(runs, widths, strict=True)]
-    title_h = max(_title_height(t, measure) for t in titles)
-    card_top = y + title_h + BAND
-    height = max(_content_height(node.text, measure) for _, run in runs for node in run)
-    lanes_h = card_top - y + height + 26
-    lanes: list[Lane] = []
-    rows: list[_Row] = []
-    left = x
-    for (kind, run), w, title in zip(runs, widths, titles, strict=True):
-        lanes.append(
-            Lane(kind, Rect(left, y, w, lanes_h), _title_texts(title, left + 16, y + 12, measure))
-        )
-        rows.append(_Row(tuple(run), left + grid.lane_pad, card_top, height, grid.gap, 26))
-        left += w
-    return lanes, rows
-
-
-def _stacked(
-    runs: list[tuple[str, list[_Node]]],
-    grid: _Grid,
-    max_per_row: int,
-    x: float,
-    y: float,
-    width: float,
-    measure: Metrics,
-) -> tuple[list[Lane], list[_Row]]:
-    lanes: list[Lane] = []
-    rows: list[_Row] = []
-    top = y
-    for kind, run in runs:
-        title = _lane_title(kind, width - 2 * grid.lane_pad, measure)
-        cursor = top + _title_height(title, measure)
-        for start in range(0, len(run), max_per_row):
-            chunk = tuple(run[start : start + max_per_row])
-            height = max(_content_height(node.text, measure) for node in chunk)
-            rows.append(_Row(chunk, x + grid.lane_pad, cursor + BAND, height, grid.gap, ROW_GAP))
-            cursor += BAND + height + ROW_GAP
-        rect = Rect(x, top, width, cursor - top)
-        lanes.append(Lane(kind, rect, _title_texts(title, x + grid.lane_pad, top + 12, measure)))
-        top = rect.bottom
-    return lanes, rows
+    return 6 + sum(_lh(measure, style) for _, style in lines) + 2
 
 
 def _title_texts(
@@ -383,33 +433,15 @@ def _title_texts(
     return tuple(texts)
 
 
-def _boundary(lanes: Sequence[Lane], nodes: Sequence[_Node], vertical: bool) -> Boundary | None:
-    trusted = next((i for i, lane in enumerate(lanes) if lane.kind == "trusted"), None)
-    if trusted is None or trusted == 0:
-        return None
-    lane = lanes[trusted]
-    hop = next(node.hops[0] for node in nodes if node.trusted)
-    if vertical:
-        return Boundary(
-            Point(lane.rect.x, lane.rect.y), Point(lane.rect.x, lane.rect.bottom), True, hop
-        )
-    return Boundary(
-        Point(lane.rect.x, lane.rect.y), Point(lane.rect.right, lane.rect.y), False, hop
-    )
-
-
-# ---- cards ------------------------------------------------------------------------------
-
-
 def _lh(measure: Metrics, style: str) -> float:
     return float(measure.line_height(style))
 
 
 def _badge_rows(
-    badges: Sequence[tuple[str, str]], measure: Metrics
+    badges: Sequence[tuple[str, str]], card_w: float, measure: Metrics
 ) -> list[list[tuple[str, str, float]]]:
     """Badges flowed into rows that fit the card's inner width."""
-    inner = CARD_W - 2 * CARD_PAD
+    inner = card_w - 2 * CARD_PAD
     rows: list[list[tuple[str, str, float]]] = []
     used = inner
     for text, kind in badges:
@@ -422,11 +454,16 @@ def _badge_rows(
     return rows
 
 
-def _content_height(text: CardText, measure: Metrics) -> float:
+def _content_height(text: CardText, card_w: float, measure: Metrics) -> float:
     lines = sum(_lh(measure, style) for _, style in text.lines)
-    count = len(_badge_rows(text.badges, measure))
+    count = len(_badge_rows(text.badges, card_w, measure))
     badges = count * BADGE_H + max(count - 1, 0) * BADGE_GAP
-    return CARD_PAD + lines + (12 + badges if count else 0) + CARD_PAD
+    return CARD_PAD + lines + (8 + badges if count else 0) + CARD_PAD
+
+
+def _edge_room(measure: Metrics) -> float:
+    """A card is tall enough for the pill above its arrow and three lines under it."""
+    return 2 * (8 + 3 * _lh(measure, "edge"))
 
 
 def _card(node: _Node, rect: Rect, measure: Metrics) -> Card:
@@ -437,7 +474,7 @@ def _card(node: _Node, rect: Rect, measure: Metrics) -> Card:
         texts.append(Text(text, style, Rect(rect.x + CARD_PAD, y, measure.width(text, style), h)))
         y += h
     badges: list[Badge] = []
-    rows = _badge_rows(node.text.badges, measure)
+    rows = _badge_rows(node.text.badges, rect.w, measure)
     # Badges sit at the bottom of the card, so a row of cards lines its badges up.
     by = rect.bottom - CARD_PAD - len(rows) * BADGE_H - max(len(rows) - 1, 0) * BADGE_GAP
     for row in rows:
@@ -466,62 +503,6 @@ def _card(node: _Node, rect: Rect, measure: Metrics) -> Card:
 
 
 # ---- edges ------------------------------------------------------------------------------
-
-
-def _edge(
-    prev: _Node,
-    node: _Node,
-    cards: Mapping[str, Card],
-    row_of: Mapping[str, _Row],
-    grid: _Grid,
-    measure: Metrics,
-) -> Edge:
-    src, dst = cards[prev.key].rect, cards[node.key].rect
-    points: tuple[Point, ...]
-    if row_of[prev.key].top == row_of[node.key].top:
-        y = src.cy
-        points = (Point(src.right, y), Point(dst.x, y))
-        anchor = Point((src.right + dst.x) / 2, y - 5 - PILL_H / 2)
-        note_y = y + 5
-    else:
-        turn_y = src.bottom + FRAME_PAD + 6 + PILL_H / 2
-        right_x = src.right + min(22.0, grid.gap / 2 - 6)
-        left_x = dst.x - grid.lane_pad / 2
-        points = (
-            Point(src.right, src.cy),
-            Point(right_x, src.cy),
-            Point(right_x, turn_y),
-            Point(left_x, turn_y),
-            Point(left_x, dst.cy),
-            Point(dst.x, dst.cy),
-        )
-        anchor = Point((left_x + right_x) / 2, turn_y)
-        note_y = turn_y + PILL_H / 2 + 2
-    return _edge_labels(prev, node, points, anchor, note_y, measure)
-
-
-def _edge_labels(
-    prev: _Node,
-    node: _Node,
-    points: tuple[Point, ...],
-    anchor: Point,
-    note_y: float,
-    measure: Metrics,
-) -> Edge:
-    kind = delay_class(node.delay)
-    hop = node.hops[0]
-    if node.delay is None:
-        return Edge(prev.key, node.key, hop, points, kind, None, None, None)
-    text = delay_text(node.delay)
-    tw, th = measure.width(text, "pill"), _lh(measure, "pill")
-    pill = Rect(anchor.x - tw / 2 - PILL_PAD_X, anchor.y - PILL_H / 2, tw + 2 * PILL_PAD_X, PILL_H)
-    label = Text(text, "pill", Rect(anchor.x - tw / 2, anchor.y - th / 2, tw, th))
-    note = None
-    if kind in DELAY_NOTES:
-        words = DELAY_NOTES[kind]
-        nw, nh = measure.width(words, "pill-note"), _lh(measure, "pill-note")
-        note = Text(words, "pill-note", Rect(anchor.x - nw / 2, note_y, nw, nh))
-    return Edge(prev.key, node.key, hop, points, kind, label, pill, note)
 
 
 # ---- expanded groups ----------------------------------------------------------------------

@@ -76,29 +76,38 @@ class FontSpec:
 
 
 # Text styles used by the diagram. Read-only: shared by every layout and scene.
+# Card text is at least the size of an ordinary desktop UI font (13 px); the app scales
+# every style up when its own UI font is larger, so a card never reads smaller than a menu.
 FONTS: Mapping[str, FontSpec] = MappingProxyType(
     {
         "caption-title": FontSpec(19, bold=True),
         "caption": FontSpec(13),
         "caption-muted": FontSpec(12),
-        "lane-title": FontSpec(11, bold=True),
-        "lane-note": FontSpec(11),
-        "meta": FontSpec(10, bold=True),
+        "lane-title": FontSpec(12, bold=True),
+        "lane-note": FontSpec(12),
+        "meta": FontSpec(12, bold=True),
         "title": FontSpec(14, bold=True),
-        "body": FontSpec(12),
-        "mono": FontSpec(12, mono=True),
-        "muted": FontSpec(11),
-        "link": FontSpec(12, bold=True),
-        "finding": FontSpec(11, bold=True),
-        "badge": FontSpec(10, bold=True),
-        "pill": FontSpec(11, bold=True),
-        "pill-note": FontSpec(10, bold=True),
-        "tick": FontSpec(10),
-        "legend": FontSpec(11),
+        "body": FontSpec(13),
+        "role": FontSpec(13, italic=True),
+        "mono": FontSpec(13, mono=True),
+        "muted": FontSpec(13),
+        "link": FontSpec(13, bold=True),
+        "finding": FontSpec(13, bold=True),
+        "badge": FontSpec(12, bold=True),
+        "pill": FontSpec(12, bold=True),
+        "pill-note": FontSpec(11, bold=True),
+        "edge": FontSpec(12),
+        "edge-note": FontSpec(12, bold=True),
+        "edge-break": FontSpec(12, bold=True),
+        "tick": FontSpec(11),
+        "legend": FontSpec(12),
         "legend-title": FontSpec(12, bold=True),
         "empty": FontSpec(14),
     }
 )
+
+# The styles drawn on a server card: the ones that must stay as large as the UI's font.
+CARD_STYLES = frozenset({"title", "body", "role", "mono", "muted", "link", "finding"})
 
 
 class Metrics(Protocol):
@@ -128,7 +137,7 @@ def wrap_host(text: str, width: float, style: str, metrics: Metrics) -> list[str
     `mail.protection.outlook.com`: the analyst still reads it label by label. IPv6
     addresses break after a colon the same way.
     """
-    tokens = [token for token in re.split(r"(?<=[.:-])", text) if token]
+    tokens = [token for token in re.split(r"(?<=[.:-])", text[:MAX_MEASURED]) if token]
     return _wrap_tokens(tokens, width, style, metrics)
 
 
@@ -144,7 +153,7 @@ def wrap_words(text: str, width: float, style: str, metrics: Metrics) -> list[st
     A duration stays whole ("1 min 23 s" is never split): the spaces inside it are made
     non-breaking.
     """
-    glued = _NUMBER_UNIT.sub("\u00a0", text)
+    glued = _NUMBER_UNIT.sub("\u00a0", text[: MAX_MEASURED * 4])
     lines = _wrap_tokens(_split_keep(glued, " "), width, style, metrics)
     # The lines are decided; plain spaces again, so the drawn text is what was written.
     return [line.replace("\u00a0", " ") for line in lines]
@@ -171,16 +180,37 @@ def _wrap_tokens(tokens: list[str], width: float, style: str, metrics: Metrics) 
     return [piece for line in lines for piece in _hard_break(line, width, style, metrics)]
 
 
+# A label longer than this is cut before it is measured: a card or a pill shows at most a
+# few lines of it, and the whole text stays in the tooltip and the details.
+MAX_MEASURED = 400
+
+
 def _hard_break(line: str, width: float, style: str, metrics: Metrics) -> list[str]:
+    """Cut an over-long token into pieces no wider than `width`.
+
+    Linear: each piece is guessed from the average character width and corrected by a few
+    measurements, never by re-measuring the rest of the line one character at a time (a
+    16,000-character HELO used to take seconds). Text past MAX_MEASURED is dropped here;
+    callers keep only a few lines anyway.
+    """
+    if len(line) > MAX_MEASURED:
+        line = line[:MAX_MEASURED]
+    if metrics.width(line, style) <= width:
+        return [line]
     pieces: list[str] = []
     rest = line
-    while rest and metrics.width(rest, style) > width:
-        cut = len(rest) - 1
+    while rest:
+        total = metrics.width(rest, style)
+        if total <= width:
+            pieces.append(rest)
+            break
+        cut = max(1, min(len(rest), int(len(rest) * width / total)))
         while cut > 1 and metrics.width(rest[:cut], style) > width:
-            cut -= 1
+            cut = max(1, int(cut * 0.9) if cut > 20 else cut - 1)
+        while cut < len(rest) and metrics.width(rest[: cut + 1], style) <= width:
+            cut += 1
         pieces.append(rest[:cut])
         rest = rest[cut:]
-    pieces.append(rest)
     return pieces
 
 

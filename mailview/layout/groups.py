@@ -1,9 +1,11 @@
-"""Which hops the diagram draws as one card, and how a delay is classed and labelled.
+"""Which servers the diagram draws as one card, and how a delay is classed.
 
 A provider relays a message through several of its own machines (Microsoft 365 adds three
-or four hops to every message). Those hops say nothing the analyst needs at first sight,
-so a run of consecutive trusted hops that stay inside one provider or organisation is
-drawn as one stacked card that expands on a click.
+or four, Google stamps its internal `2002:…` relays, an organisation passes mail through its
+own gateways). Those servers say nothing the analyst needs at first sight, so a run of
+consecutive servers of one owner, on either side of the trust boundary, is drawn as one
+stacked card that expands on a click. The receiver's MX and the final mailbox always stay
+cards of their own: they are where trust begins and where the message ended.
 """
 
 from __future__ import annotations
@@ -11,10 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mailview.core.domains import org_domain
-from mailview.core.findings.context import describe_delay
-from mailview.core.model import Hop
-from mailview.core.providers import provider_of_host
+from mailview.core.ipscope import parse_ip
+from mailview.layout.servers import RouteModel, Server
 
 FAST_LIMIT = 60.0  # seconds: below this a hop is unremarkable
 SLOW_LIMIT = 3600.0  # above this it was held somewhere
@@ -22,52 +22,80 @@ SLOW_LIMIT = 3600.0  # above this it was held somewhere
 
 @dataclass(frozen=True, slots=True)
 class HopGroup:
-    """A run of hops inside one provider or organisation (at least two)."""
+    """A run of servers of one provider or organisation (at least two)."""
 
-    id: str  # stable across layouts of the same report: "g4-6"
-    owner: str  # "Microsoft 365", "example.net"
-    hops: tuple[int, ...]  # 1-based hop indices, oldest first
+    id: str  # stable across layouts of the same report: "g3-5" (server positions)
+    owner: str  # "Microsoft 365", "Google", "ibm.com"
+    hops: tuple[int, ...]  # the hops its servers wrote, oldest first
+    servers: tuple[str, ...] = ()  # server keys
 
     @property
     def label(self) -> str:
-        return f"{self.owner} internal · {len(self.hops)} hops"
+        return f"{self.owner} · {len(self.servers) or len(self.hops)} servers"
 
 
-def internal_owner(hop: Hop) -> str | None:
-    """Provider or organisation a trusted hop stays inside, None if it crosses one."""
-    if not hop.trusted:
-        return None
-    fields = hop.fields
-    by = fields.by_host
-    sender = fields.from_host or fields.from_rdns or fields.from_helo
-    if by is None or sender is None:
-        return None
-    provider = provider_of_host(by)
-    if provider is not None:
-        return provider.name if provider_of_host(sender) is provider else None
-    org = org_domain(by)
-    return org if org is not None and org == org_domain(sender) else None
-
-
-def find_groups(hops: Sequence[Hop]) -> tuple[HopGroup, ...]:
-    """Maximal runs of two or more consecutive hops with the same internal owner."""
+def find_groups(model: RouteModel) -> tuple[HopGroup, ...]:
+    """Maximal runs of two or more consecutive, linked servers with the same owner."""
+    owners = _owners(model)
+    breaks = {h.target for h in model.handovers if h.kind == "break"}
+    last = len(model.servers) - 1
     groups: list[HopGroup] = []
-    run: list[Hop] = []
-    owner: str | None = None
-    for hop in [*hops, None]:
-        this = internal_owner(hop) if hop is not None else None
-        if run and (this is None or this != owner):
-            if len(run) >= 2 and owner is not None:
-                groups.append(_group(owner, run))
-            run = []
-        if hop is not None and this is not None:
-            owner = this
-            run.append(hop)
+    run: list[int] = []
+    for position, server in enumerate([*model.servers, None]):
+        owner = owners[position] if server is not None else None
+        eligible = server is not None and _groupable(server, position, last)
+        joins = (
+            eligible
+            and run
+            and owner == owners[run[-1]]
+            and position not in breaks
+            and server is not None
+            and server.trusted == model.servers[run[-1]].trusted
+        )
+        if joins:
+            run.append(position)
+            continue
+        if len(run) >= 2 and owners[run[0]] is not None:
+            groups.append(_group(model.servers, run, owners[run[0]] or ""))
+        run = [position] if eligible and owner is not None else []
     return tuple(groups)
 
 
-def _group(owner: str, run: list[Hop]) -> HopGroup:
-    return HopGroup(f"g{run[0].index}-{run[-1].index}", owner, tuple(h.index for h in run))
+def _groupable(server: Server, position: int, last: int) -> bool:
+    return not server.origin and server.role not in {"receiver's MX"} and position != last
+
+
+def _owners(model: RouteModel) -> list[str | None]:
+    """Each server's owner; an unnamed internal relay (`2002:…`, `eaas-14`) takes the owner of
+    the server that handed it the message."""
+    owners: list[str | None] = []
+    linked = {h.target for h in model.handovers if h.kind == "link"}
+    for position, server in enumerate(model.servers):
+        owner = server.owner
+        if owner is None and position in linked and owners and _unnamed(server):
+            owner = owners[-1]
+        owners.append(owner)
+    # A bare label before a named server of the same route (`eaas-14` → salesforce.com).
+    for position in range(len(owners) - 2, -1, -1):
+        server = model.servers[position]
+        if owners[position] is None and _unnamed(server) and not server.origin:
+            owners[position] = owners[position + 1]
+    return owners
+
+
+def _unnamed(server: Server) -> bool:
+    title = server.title
+    return parse_ip(title) is not None or "." not in title or title.startswith("2002:")
+
+
+def _group(servers: Sequence[Server], run: list[int], owner: str) -> HopGroup:
+    members = [servers[i] for i in run]
+    return HopGroup(
+        f"g{run[0]}-{run[-1]}",
+        owner,
+        tuple(s.hop for s in members),
+        tuple(s.key for s in members),
+    )
 
 
 def delay_class(seconds: float | None) -> str:
@@ -81,13 +109,3 @@ def delay_class(seconds: float | None) -> str:
     if seconds <= SLOW_LIMIT:
         return "slow"
     return "very-slow"
-
-
-# Words that go beside a pill's colour, so colour is never the only signal.
-DELAY_NOTES = {"skew": "clock skew", "very-slow": "held > 1 h"}
-
-
-def delay_text(seconds: float) -> str:
-    """`describe_delay` with a real minus sign, which reads better in a pill."""
-    text = describe_delay(seconds)
-    return "−" + text[1:] if text.startswith("-") else text

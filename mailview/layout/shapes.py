@@ -56,15 +56,23 @@ class Edge:
     hop: int  # the hop whose delay it carries (the target's first)
     points: tuple[Point, ...]  # polyline; the arrow head is at the last point
     delay_class: str  # fast | slow | very-slow | skew | unknown
-    label: Text | None  # the delay, None when unknown
+    label: Text | None  # the pill's text: the delay, or a break's first word
     pill: Rect | None
-    note: Text | None  # words beside the colour: "clock skew"
+    note: Text | None  # the first line under the arrow ("clock skew", "ESMTPS", …)
+    kind: str = "link"  # link | break (the chain breaks: two headers name different servers)
+    tone: str = "unknown"  # pill colour: fast | slow | unknown, or the explaining severity
+    lines: tuple[Text, ...] = ()  # every line under the arrow (note included)
+    words: str | None = None  # a break's name: "re-sent 2 d 18 h later through Mailgun …"
+    finding: str | None = None  # title of the finding that explains the pill's colour
 
     @property
     def label_text(self) -> str | None:
+        if self.kind == "break":
+            return self.words
         if self.label is None:
             return None
-        return f"{self.label.text} {self.note.text}" if self.note else self.label.text
+        notes = [line.text for line in self.lines if line.style == "edge-note"]
+        return " ".join([self.label.text, *notes])
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +114,15 @@ class TimelineSegment:
 
 
 @dataclass(frozen=True, slots=True)
+class TimelineBreak:
+    """A cut in the axis: `label` ("2 d 18 h") of time left out between x0 and x1."""
+
+    x0: float
+    x1: float
+    label: Text
+
+
+@dataclass(frozen=True, slots=True)
 class Timeline:
     rect: Rect
     title: Text
@@ -118,6 +135,7 @@ class Timeline:
     date_header_x: float | None  # where the message's Date header falls, if it has one
     boundary_x: float | None  # when the first trusted hop wrote its line
     notes: tuple[Text, ...]
+    breaks: tuple[TimelineBreak, ...] = ()  # where the axis skips a long stretch of time
 
 
 @dataclass(frozen=True, slots=True)

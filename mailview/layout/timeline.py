@@ -2,31 +2,41 @@
 
 Hops a second apart land on the same spot, so markers whose labels would collide are merged
 into one ("hops 4–6") until no two labels overlap. Tick spacing is the smallest round step
-whose labels keep clear of each other.
+whose labels keep clear of each other. When one stretch of time dwarfs the rest (a message
+re-sent two days later, a Date header far off), the axis is broken there: each cluster of
+moments keeps its own scale and the cut says how much time it leaves out, so the hops
+never collapse into one dot.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mailview.core.model import Report
 from mailview.layout.geometry import Metrics, Rect, wrap_words
-from mailview.layout.groups import delay_class, delay_text
+from mailview.layout.groups import delay_class
 from mailview.layout.shapes import (
     Card,
     Text,
     Timeline,
+    TimelineBreak,
     TimelineMarker,
     TimelineSegment,
     TimelineTick,
 )
+from mailview.present.durations import delay_label
 
 _STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200)
 _DAY = 86400
 _LABEL_GAP = 10.0
 _DATE_HEADER_REACH = 7 * _DAY  # a Date header further off than this would crush the scale
+_BREAK_MIN_S = 3600.0  # a gap shorter than this never breaks the axis
+_BREAK_SHARE = 0.5  # … nor one taking less than this share of the whole span
+_BREAK_W = 70.0  # room the cut takes on the axis
 
 
 def timeline_block(
@@ -51,24 +61,28 @@ def timeline_block(
         times.append(header_time)
     else:
         header_time = None
-    start, end = min(times), max(times)
     x0, x1 = x + pad, x + width - pad
-    span = max((end - start).total_seconds(), 1.0)
-
-    def at(moment: datetime) -> float:
-        return x0 + (moment - start).total_seconds() / span * (x1 - x0)
-
+    scale = _Scale.of(sorted(times), x0, x1)
+    at = scale.at
+    heading = "TIMELINE (UTC, TO SCALE" + ("; CUT WHERE TIME JUMPS)" if scale.cuts else ")")
     title_h = measure.line_height("lane-title")
     title = Text(
-        "TIMELINE (UTC, TO SCALE)",
-        "lane-title",
-        Rect(x0, y + 10, measure.width("TIMELINE (UTC, TO SCALE)", "lane-title"), title_h),
+        heading, "lane-title", Rect(x0, y + 10, measure.width(heading, "lane-title"), title_h)
     )
     tick_h = measure.line_height("tick")
     marker_y = title.rect.bottom + 8
     axis_y = marker_y + tick_h + 12
     markers = _markers([(i, at(t)) for i, t in dated], marker_y, x, x + width, measure)
-    ticks = _ticks(start, end, at, axis_y + 10, x, x + width, measure)
+    ticks = tuple(
+        tick
+        for first, last, left, right in scale.pieces
+        for tick in _ticks(first, last, at, axis_y + 10, left, right, measure)
+        or _moment_tick(first, at(first), axis_y + 10, (x, x + width), measure)
+    )
+    breaks = tuple(
+        TimelineBreak(a, b, _cut_label(seconds, (a + b) / 2, axis_y + 10, measure))
+        for a, b, seconds in scale.cuts
+    )
     segments = _segments(report, at)
     boundary_x = _boundary_x(report, at)
     notes_y = axis_y + 10 + tick_h + 10
@@ -86,7 +100,74 @@ def timeline_block(
         date_header_x=at(header_time) if header_time is not None else None,
         boundary_x=boundary_x,
         notes=notes,
+        breaks=breaks,
     )
+
+
+class _Scale:
+    """Moment → x: linear, or piecewise linear with cuts across the long gaps."""
+
+    def __init__(
+        self,
+        pieces: list[tuple[datetime, datetime, float, float]],
+        cuts: list[tuple[float, float, float]],
+    ) -> None:
+        self.pieces = pieces  # (first, last, left x, right x) per cluster of moments
+        self.cuts = cuts  # (x0, x1, seconds left out)
+
+    @staticmethod
+    def of(times: list[datetime], x0: float, x1: float) -> _Scale:
+        span = max((times[-1] - times[0]).total_seconds(), 1.0)
+        clusters = [[times[0]]]
+        for before, moment in itertools.pairwise(times):
+            gap = (moment - before).total_seconds()
+            if gap > _BREAK_MIN_S and gap > _BREAK_SHARE * span:
+                clusters.append([moment])
+            else:
+                clusters[-1].append(moment)
+        if len(clusters) == 1:
+            return _Scale([(times[0], times[-1], x0, x1)], [])
+        spans = [(c[-1] - c[0]).total_seconds() for c in clusters]
+        floor = max(sum(spans) / len(clusters), 1.0)  # a one-moment cluster still gets room
+        weights = [s + floor for s in spans]
+        room = x1 - x0 - _BREAK_W * (len(clusters) - 1)
+        pieces: list[tuple[datetime, datetime, float, float]] = []
+        cuts: list[tuple[float, float, float]] = []
+        left = x0
+        for i, (cluster, weight) in enumerate(zip(clusters, weights, strict=True)):
+            right = left + room * weight / sum(weights)
+            pieces.append((cluster[0], cluster[-1], left, right))
+            if i + 1 < len(clusters):
+                gap = (clusters[i + 1][0] - cluster[-1]).total_seconds()
+                cuts.append((right, right + _BREAK_W, gap))
+            left = right + _BREAK_W
+        return _Scale(pieces, cuts)
+
+    def at(self, moment: datetime) -> float:
+        for first, last, left, right in self.pieces:
+            if moment <= last or (first, last, left, right) == self.pieces[-1]:
+                length = (last - first).total_seconds()
+                if length <= 0:
+                    return (left + right) / 2
+                share = (moment - first).total_seconds() / length
+                return left + min(max(share, 0.0), 1.0) * (right - left)
+        return self.pieces[-1][3]
+
+
+def _moment_tick(
+    moment: datetime, x: float, y: float, bounds: tuple[float, float], measure: Metrics
+) -> tuple[TimelineTick, ...]:
+    """A cluster too short for round ticks is labelled with its own moment."""
+    text = moment.strftime("%d %b %H:%M:%S")
+    w, h = measure.width(text, "tick"), measure.line_height("tick")
+    left = min(max(x - w / 2, bounds[0]), bounds[1] - w)
+    return (TimelineTick(x, Text(text, "tick", Rect(left, y, w, h))),)
+
+
+def _cut_label(seconds: float, cx: float, y: float, measure: Metrics) -> Text:
+    text = f"⋯ {delay_label(seconds)} ⋯"
+    w, h = measure.width(text, "tick"), measure.line_height("tick")
+    return Text(text, "tick", Rect(cx - w / 2, y, w, h))
 
 
 def _hop_list(hops: Sequence[int]) -> str:
@@ -102,41 +183,62 @@ def _hop_list(hops: Sequence[int]) -> str:
     return ("hop " if len(ordered) == 1 else "hops ") + ", ".join(parts)
 
 
+@dataclass(slots=True)
+class _Cluster:
+    """Hops whose markers share one spot: their indices, and the sum of their x for the mean."""
+
+    hops: list[int]
+    x_sum: float
+    lo: int
+    hi: int
+
+    @property
+    def x(self) -> float:
+        return self.x_sum / len(self.hops)
+
+    def absorb(self, other: _Cluster) -> None:
+        # The longer list is extended, so each hop is copied O(log n) times at most.
+        if len(other.hops) > len(self.hops):
+            self.hops, other.hops = other.hops, self.hops
+        self.hops.extend(other.hops)
+        self.x_sum += other.x_sum
+        self.lo, self.hi = min(self.lo, other.lo), max(self.hi, other.hi)
+
+
 def _markers(
     points: list[tuple[int, float]], y: float, left: float, right: float, measure: Metrics
 ) -> tuple[TimelineMarker, ...]:
     """One marker per hop, merged left to right while their labels would collide.
 
     A stack keeps this linear in the number of hops (500-hop messages exist): each new
-    marker only has to be compared with the last one kept, and a merge only re-measures
-    the merged label.
+    marker only has to be compared with the last one kept; a merge keeps a running sum
+    for the mean, and a big cluster's label is built from its count, not its list.
     """
-    clusters: list[list[tuple[int, float]]] = []
+    clusters: list[_Cluster] = []
     boxes: list[Text] = []
-    for point in sorted(points, key=lambda p: (p[1], p[0])):
-        clusters.append([point])
+    for index, x in sorted(points, key=lambda p: (p[1], p[0])):
+        clusters.append(_Cluster([index], x, index, index))
         boxes.append(_marker_label(clusters[-1], y, left, right, measure))
         while len(boxes) > 1 and boxes[-2].rect.right + _LABEL_GAP > boxes[-1].rect.x:
-            merged = clusters[-2] + clusters[-1]
-            del clusters[-2:], boxes[-2:]
-            clusters.append(merged)
-            boxes.append(_marker_label(merged, y, left, right, measure))
+            last = clusters.pop()
+            boxes.pop()
+            clusters[-1].absorb(last)
+            boxes[-1] = _marker_label(clusters[-1], y, left, right, measure)
     return tuple(
-        TimelineMarker(_mean_x(c), tuple(sorted(i for i, _ in c)), box)
+        TimelineMarker(c.x, tuple(sorted(c.hops)), box)
         for c, box in zip(clusters, boxes, strict=True)
     )
 
 
-def _mean_x(cluster: Sequence[tuple[int, float]]) -> float:
-    return sum(x for _, x in cluster) / len(cluster)
+_LISTED = 12  # up to this many hops a label lists them ("hops 1, 3, 5–7"), beyond it counts
 
 
-def _marker_label(
-    cluster: Sequence[tuple[int, float]], y: float, left: float, right: float, measure: Metrics
-) -> Text:
-    text = _hop_list([i for i, _ in cluster])
+def _marker_label(cluster: _Cluster, y: float, left: float, right: float, measure: Metrics) -> Text:
+    count = len(cluster.hops)
+    listed = count <= _LISTED
+    text = _hop_list(cluster.hops) if listed else f"{count} hops, {cluster.lo}–{cluster.hi}"
     w, h = measure.width(text, "tick"), measure.line_height("tick")
-    lx = min(max(_mean_x(cluster) - w / 2, left), right - w)
+    lx = min(max(cluster.x - w / 2, left), right - w)
     return Text(text, "tick", Rect(lx, y, w, h))
 
 
@@ -232,7 +334,7 @@ def _notes(
             f"┆ {share} of the transit time passed before the receiving organisation had it"
         )
     elif report.total_delay_seconds is not None:
-        parts.append(f"total transit {delay_text(report.total_delay_seconds)}")
+        parts.append(f"total transit {delay_label(report.total_delay_seconds)}")
     lines = wrap_words("  ·  ".join(parts), width, "tick", measure)
     h = measure.line_height("tick")
     return tuple(

@@ -20,6 +20,7 @@ from mailview.core.model import (
     OnlineFacts,
     Severity,
 )
+from mailview.present.durations import describe_delay as describe_delay  # noqa: PLC0414
 
 if TYPE_CHECKING:  # indicators imports the address parser, which builds findings
     from mailview.core.indicators import Content
@@ -55,19 +56,3 @@ def finding(
     strength: str = "direct",
 ) -> Finding:
     return Finding(code, severity, title, detail, tuple(evidence), strength)
-
-
-def describe_delay(seconds: float) -> str:
-    """A duration in words an analyst reads at a glance: `3 h 04 min`, `12 s`."""
-    magnitude = abs(seconds)
-    sign = "-" if seconds < 0 else ""
-    if magnitude < 60:
-        return f"{sign}{magnitude:.0f} s"
-    minutes, secs = divmod(round(magnitude), 60)
-    if minutes < 60:
-        return f"{sign}{minutes} min {secs:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{sign}{hours} h {minutes:02d} min"
-    days, hours = divmod(hours, 24)
-    return f"{sign}{days} d {hours} h"

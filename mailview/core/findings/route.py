@@ -137,7 +137,7 @@ def broken_chain(ctx: RuleContext) -> Iterator[Finding]:
     for older, newer in itertools.pairwise(hops):
         if newer.header_name.lower() != "received" or older.header_name.lower() != "received":
             continue
-        if _continues(older, newer):
+        if continues_from(older, newer):
             continue
         by = older.fields.by_host or older.fields.by_ip
         sender = newer.fields.from_rdns or newer.fields.from_host or newer.fields.from_ip
@@ -153,7 +153,7 @@ def broken_chain(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-def _continues(older: Hop, newer: Hop) -> bool:
+def continues_from(older: Hop, newer: Hop) -> bool:
     """Does `newer` plausibly come from the system that wrote `older`?
 
     Only a real contradiction counts: when one side names no host or address comparable
@@ -209,7 +209,7 @@ def private_after_public(ctx: RuleContext) -> Iterator[Finding]:
             public_seen is not None
             and previous is not None
             and hop.ip_scope in INTERNAL_SCOPES
-            and not _continues(previous, hop)
+            and not continues_from(previous, hop)
         ):
             yield _private_after_public(public_seen, hop)
         previous = hop

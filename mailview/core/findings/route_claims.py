@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 from mailview.core.domains import is_localhost, normalise_host, org_domain, same_org
 from mailview.core.findings.context import RuleContext, describe_delay, finding, hop_evidence
+from mailview.core.findings.route import continues_from
 from mailview.core.ipscope import EXTERNAL_SCOPES, IPAddress, parse_ip, scope_of
 from mailview.core.model import Finding, Hop, Severity
 from mailview.core.providers import Provider, provider_of_host
@@ -378,15 +379,32 @@ def slow_hop(ctx: RuleContext) -> Iterator[Finding]:
     median = statistics.median(others)
     if slowest <= SLOW_FACTOR * median:
         return
+    previous = next((h for h in ctx.route.hops if h.index == hop.index - 1), None)
+    severity = Severity.MEDIUM if slowest > VERY_SLOW_S else Severity.LOW
+    evidence = [hop_evidence(h) for h in ctx.route.hops if h.index in {hop.index - 1, hop.index}]
+    if previous is not None and not continues_from(previous, hop):
+        # No server held it: the chain breaks there, so the later hops carry a new sending.
+        yield finding(
+            "route.slow_hop",
+            severity,
+            f"Re-sent {describe_delay(slowest)} later (hop {hop.index})",
+            f"Hop {hop.index} is stamped {describe_delay(slowest)} after hop {previous.index}, "
+            f"and it does not come from the server hop {previous.index} reached: the message "
+            "was submitted again, as a new sending, rather than held in a queue. A message "
+            "replayed by someone other than its first sender looks like this.",
+            evidence,
+            strength="heuristic",
+        )
+        return
     yield finding(
         "route.slow_hop",
-        Severity.MEDIUM if slowest > VERY_SLOW_S else Severity.LOW,
+        severity,
         f"Hop {hop.index} took {describe_delay(slowest)}",
         f"The message waited {describe_delay(slowest)} before hop {hop.index}, while the "
         f"other hops typically took {describe_delay(median)}. A server held it: a "
         "queue after an outage, greylisting, a quarantine — or the line before it was "
         "written at another time than it claims (a replayed or forged line).",
-        [hop_evidence(h) for h in ctx.route.hops if h.index in {hop.index - 1, hop.index}],
+        evidence,
         strength="heuristic",
     )
 

@@ -28,7 +28,7 @@ def build_export_scene(report: Report, *, dark: bool = False) -> DiagramScene:
         raise RuntimeError("exporting the hop diagram needs a QApplication (QtWidgets) instance")
     palette = DiagramPalette.dark_theme() if dark else DiagramPalette.light()
     scene = DiagramScene()
-    scene.build(layout_report(report, metrics=QtMetrics()), palette)
+    scene.build(layout_report(report, metrics=QtMetrics(), interactive=False), palette)
     return scene
 
 

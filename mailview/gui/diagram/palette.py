@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette
+from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPalette
 
-from mailview.layout.geometry import FONTS
+from mailview.core.model import Severity
+from mailview.layout.geometry import CARD_STYLES, FONTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,10 @@ class Swatch:
 
 def _c(name: str) -> QColor:
     return QColor(name)
+
+
+def _darker(colour: QColor) -> QColor:
+    return colour.darker(135)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +82,10 @@ class DiagramPalette:
                 "very-slow": Swatch(_c("#cf222e"), _c("#ffffff"), _c("#a40e26")),
                 "skew": Swatch(_c("#cf222e"), _c("#ffffff"), _c("#a40e26")),
                 "unknown": Swatch(_c("#eef1f4"), _c("#424a53"), _c("#afb8c1")),
+                "high": Swatch(_c("#cf222e"), _c("#ffffff"), _c("#a40e26")),
+                "medium": Swatch(_c("#bc4c00"), _c("#ffffff"), _c("#953800")),
+                "low": Swatch(_c("#fff8c5"), _c("#633c01"), _c("#bf8700")),
+                "info": Swatch(_c("#ddf4ff"), _c("#0550ae"), _c("#54aeff")),
             },
             badges={
                 "neutral": Swatch(_c("#eef1f4"), _c("#32383f"), _c("#d0d7de")),
@@ -115,6 +124,10 @@ class DiagramPalette:
                 "very-slow": Swatch(_c("#da3633"), _c("#ffffff"), _c("#f85149")),
                 "skew": Swatch(_c("#da3633"), _c("#ffffff"), _c("#f85149")),
                 "unknown": Swatch(_c("#262c36"), _c("#c9d1d9"), _c("#454d57")),
+                "high": Swatch(_c("#da3633"), _c("#ffffff"), _c("#f85149")),
+                "medium": Swatch(_c("#9b4215"), _c("#ffffff"), _c("#db6d28")),
+                "low": Swatch(_c("#3b2d07"), _c("#f5cd5b"), _c("#bb8009")),
+                "info": Swatch(_c("#0c2d6b"), _c("#a5d6ff"), _c("#388bfd")),
             },
             badges={
                 "neutral": Swatch(_c("#262c36"), _c("#d1d7e0"), _c("#3d444d")),
@@ -130,9 +143,17 @@ class DiagramPalette:
         window = palette.color(QPalette.ColorRole.Window)
         return DiagramPalette.dark_theme() if window.lightnessF() < 0.5 else DiagramPalette.light()
 
+    def severity_colour(self, severity: Severity) -> QColor:
+        """Outline and words of a finding on a card: the colour of its severity, so an INFO
+        finding never reads like a HIGH one."""
+        if severity is Severity.HIGH:
+            return self.finding
+        swatch = self.delays[severity.value]
+        return swatch.border if self.dark else _darker(swatch.border)
+
     def text_colour(self, style: str) -> QColor:
         """Colour of a card or caption text style (pills and badges have their own)."""
-        if style in {"meta", "muted", "tick", "caption-muted", "lane-note"}:
+        if style in {"meta", "muted", "tick", "caption-muted", "lane-note", "edge", "role"}:
             return self.muted
         if style == "link":
             return self.link
@@ -141,8 +162,24 @@ class DiagramPalette:
         return self.text
 
 
+def scale_font(font: QFont, factor: float) -> None:
+    """Enlarge `font` by `factor`, whether it was set in points or in pixels (a font set in
+    pixels has no point size, and scaling -1 would make Qt warn and keep it)."""
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * factor)
+    else:
+        font.setPixelSize(max(1, round(QFontInfo(font).pixelSize() * factor)))
+
+
+def ui_scale(ui_font: QFont) -> float:
+    """How much to enlarge the diagram's styles so card text is as large as `ui_font`."""
+    pixels = QFontInfo(ui_font).pixelSize()
+    smallest = min(FONTS[style].pixel_size for style in CARD_STYLES)
+    return max(1.0, pixels / smallest)
+
+
 @cache
-def font_for(style: str) -> QFont:
+def font_for(style: str, scale: float = 1.0) -> QFont:
     """The QFont of a layout text style. Cached: fonts are immutable values once made."""
     spec = FONTS[style]
     font = QFont()
@@ -152,23 +189,34 @@ def font_for(style: str) -> QFont:
     else:
         font.setFamilies(["DejaVu Sans", "Segoe UI", "Helvetica Neue", "Arial", "sans-serif"])
         font.setStyleHint(QFont.StyleHint.SansSerif)
-    font.setPixelSize(spec.pixel_size)
+    font.setPixelSize(max(1, round(spec.pixel_size * scale)))
     font.setBold(spec.bold)
     font.setItalic(spec.italic)
     return font
 
 
+_CACHE_LIMIT = 50_000
+
+
+@cache
+def shared_metrics(scale: float = 1.0) -> QtMetrics:
+    """One measuring cache per font scale for the whole app: every tab measures the same
+    host names and labels, so a new tab finds most widths already known."""
+    return QtMetrics(scale)
+
+
 class QtMetrics:
     """The layout's `Metrics`, measured with the fonts the scene will draw in."""
 
-    def __init__(self) -> None:
+    def __init__(self, scale: float = 1.0) -> None:
+        self.scale = scale
         self._metrics: dict[str, QFontMetricsF] = {}
         self._widths: dict[tuple[str, str], float] = {}
 
     def _fm(self, style: str) -> QFontMetricsF:
         fm = self._metrics.get(style)
         if fm is None:
-            fm = self._metrics[style] = QFontMetricsF(font_for(style))
+            fm = self._metrics[style] = QFontMetricsF(font_for(style, self.scale))
         return fm
 
     def width(self, text: str, style: str) -> float:
@@ -177,6 +225,8 @@ class QtMetrics:
         if width is None:
             # Rounded up, plus a pixel: antialiased glyphs bleed past the advance.
             fm = self._fm(style)
+            if len(self._widths) > _CACHE_LIMIT:
+                self._widths.clear()  # shared by every tab: kept bounded
             width = self._widths[key] = float(int(fm.horizontalAdvance(text)) + 2)
         return width
 

@@ -47,7 +47,7 @@ def _pen(colour: QColor, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.So
 class CardItem(QGraphicsPathItem):
     """One card: a hop, or a collapsed group's stacked card."""
 
-    def __init__(self, card: Card, palette: DiagramPalette) -> None:
+    def __init__(self, card: Card, palette: DiagramPalette, scale: float = 1.0) -> None:
         super().__init__(rounded(card.rect, CARD_RADIUS))
         self.card = card
         self._palette = palette
@@ -66,13 +66,16 @@ class CardItem(QGraphicsPathItem):
         if card.collapsed:
             self._add_stack(palette)
         for text in card.texts:
-            add_text(self, text, palette.text_colour(text.style))
+            colour = palette.text_colour(text.style)
+            if text.style == "finding" and card.finding is not None:
+                colour = palette.severity_colour(card.finding)
+            add_text(self, text, colour, scale=scale)
         for badge in card.badges:
             swatch = palette.badges[badge.kind]
             item = QGraphicsPathItem(rounded(badge.rect, badge.rect.h / 2), self)
             item.setBrush(QBrush(swatch.fill))
             item.setPen(_pen(swatch.border))
-            add_text(item, badge.text, swatch.text)
+            add_text(item, badge.text, swatch.text, scale=scale)
         self.set_state(selected=False, highlighted=False)
 
     def _add_stack(self, palette: DiagramPalette) -> None:
@@ -91,17 +94,21 @@ class CardItem(QGraphicsPathItem):
         if selected:
             self.setPen(_pen(palette.selected, 3.0))
         elif self.card.finding is not None:
-            self.setPen(_pen(palette.finding, 2.0))
+            self.setPen(_pen(palette.severity_colour(self.card.finding), 2.0))
         else:
             self.setPen(_pen(palette.card_border, 1.0))
         self._halo.setVisible(highlighted)
 
 
 def add_text(
-    parent: QGraphicsItem | None, text: Text, colour: QColor, scene: QGraphicsScene | None = None
+    parent: QGraphicsItem | None,
+    text: Text,
+    colour: QColor,
+    scene: QGraphicsScene | None = None,
+    scale: float = 1.0,
 ) -> QGraphicsSimpleTextItem:
     item = QGraphicsSimpleTextItem(text.text, parent)
-    item.setFont(font_for(text.style))
+    item.setFont(font_for(text.style, scale))
     item.setBrush(QBrush(colour))
     # Centre the font's own height in the line box the layout measured.
     height = item.boundingRect().height()
@@ -121,9 +128,11 @@ class DiagramScene(QGraphicsScene):
         self.hop_items: dict[int, CardItem] = {}  # hop index → the card showing it
         self.edge_labels: list[QGraphicsSimpleTextItem] = []
         self.pills: dict[int, QGraphicsPathItem] = {}  # hop index → its delay pill
+        self.scale = 1.0  # font enlargement, so card text matches the UI's font
 
-    def build(self, diagram: Diagram, palette: DiagramPalette) -> None:
+    def build(self, diagram: Diagram, palette: DiagramPalette, scale: float = 1.0) -> None:
         self.clear()
+        self.scale = scale
         self.cards, self.hop_items, self.edge_labels, self.pills = {}, {}, [], {}
         self.diagram = diagram
         self.setBackgroundBrush(QBrush(palette.background))
@@ -134,19 +143,19 @@ class DiagramScene(QGraphicsScene):
         for edge in diagram.edges:
             self._edge(edge, palette)
         for card in diagram.cards:
-            item = CardItem(card, palette)
+            item = CardItem(card, palette, self.scale)
             self.addItem(item)
             self.cards[card.key] = item
             for index in card.hops:
                 self.hop_items[index] = item
         for text in diagram.caption:
-            add_text(None, text, palette.text_colour(text.style), self)
+            add_text(None, text, palette.text_colour(text.style), self, self.scale)
         if diagram.timeline is not None:
             self._timeline(diagram.timeline, palette)
         if diagram.legend is not None:
             self._legend(diagram.legend, palette)
         if diagram.empty_note is not None:
-            add_text(None, diagram.empty_note, palette.muted, self)
+            add_text(None, diagram.empty_note, palette.muted, self, self.scale)
 
     def apply_state(self, selected: int | None, highlighted: Iterable[int]) -> None:
         marked = set(highlighted)
@@ -162,7 +171,7 @@ class DiagramScene(QGraphicsScene):
             item = self.addPath(rounded(lane.rect, 10), _pen(swatch.border), QBrush(swatch.fill))
             item.setZValue(-2)
             for text in lane.title:
-                add_text(None, text, swatch.text, self)
+                add_text(None, text, swatch.text, self, self.scale)
         boundary = diagram.boundary
         if boundary is not None:
             line = self.addLine(
@@ -179,9 +188,9 @@ class DiagramScene(QGraphicsScene):
     ) -> None:
         item = self.addPath(rounded(rect, 10), _pen(palette.frame, 1.2, Qt.PenStyle.DashLine))
         item.setZValue(1)
-        add_text(None, label, palette.frame, self)
+        add_text(None, label, palette.frame, self, self.scale)
         if collapse is not None:
-            text = add_text(None, collapse, palette.link, self)
+            text = add_text(None, collapse, palette.link, self, self.scale)
             # A generous hit box: the word alone is a small target.
             hit = QGraphicsRectItem(qrect(collapse.rect).adjusted(-6, -3, 6, 3))
             hit.setPen(Qt.PenStyle.NoPen)
@@ -194,14 +203,17 @@ class DiagramScene(QGraphicsScene):
             text.setData(KEY, f"collapse:{group_id}")
 
     def _edge(self, edge: Edge, palette: DiagramPalette) -> None:
-        swatch = palette.delays[edge.delay_class]
+        swatch = palette.delays.get(edge.tone, palette.delays["unknown"])
         colour = palette.edge
+        broken = edge.kind == "break"
         path = QPainterPath(QPointF(edge.points[0].x, edge.points[0].y))
         for point in edge.points[1:]:
             path.lineTo(point.x, point.y)
-        style = Qt.PenStyle.DashLine if edge.delay_class == "unknown" else Qt.PenStyle.SolidLine
-        line = self.addPath(path, _pen(colour, 1.6, style))
+        style = Qt.PenStyle.DashLine if broken or edge.label is None else Qt.PenStyle.SolidLine
+        line = self.addPath(path, _pen(swatch.border if broken else colour, 1.6, style))
         line.setZValue(0)
+        if broken:
+            self._break_mark(edge, swatch.border)
         tip, before = edge.points[-1], edge.points[-2]
         direction = 1.0 if tip.x >= before.x else -1.0
         head = QPolygonF(
@@ -213,41 +225,73 @@ class DiagramScene(QGraphicsScene):
         )
         arrow = self.addPolygon(head, _pen(colour, 1.0), QBrush(colour))
         arrow.setZValue(0)
+        tip_text = f"hop {edge.hop}: {edge.label_text or 'delay unknown'}"
+        if edge.finding:
+            tip_text += f"\nexplained by the finding: {edge.finding}"
+        for text in edge.lines:
+            tone = swatch.border if text.style == "edge-break" else None
+            if text.style == "edge-note":
+                tone = palette.finding if edge.tone in {"high", "medium"} else swatch.border
+            item = add_text(None, text, tone or palette.muted, self, self.scale)
+            item.setZValue(4)
+            item.setData(KEY, f"hop:{edge.hop}")
+            item.setToolTip(tip_text)
         if edge.label is None or edge.pill is None:
             return
         pill = self.addPath(
             rounded(edge.pill, edge.pill.h / 2), _pen(swatch.border), QBrush(swatch.fill)
         )
         pill.setZValue(4)
-        pill.setToolTip(f"hop {edge.hop}: {edge.label_text}")
+        pill.setToolTip(tip_text)
+        pill.setData(KEY, f"hop:{edge.hop}")
+        pill.setCursor(Qt.CursorShape.PointingHandCursor)
         self.pills[edge.hop] = pill
-        self.edge_labels.append(add_text(pill, edge.label, swatch.text))
-        if edge.note is not None:
-            note_colour = (
-                palette.finding if edge.delay_class in {"skew", "very-slow"} else palette.muted
-            )
-            note = add_text(None, edge.note, note_colour, self)
-            note.setZValue(4)
+        self.edge_labels.append(add_text(pill, edge.label, swatch.text, scale=self.scale))
+
+    def _break_mark(self, edge: Edge, colour: QColor) -> None:
+        """Two slanted strokes across the arrow: the chain is interrupted here."""
+        first, second = edge.points[0], edge.points[1]
+        # Near the start of the arrow: the pill sits at its middle.
+        x = first.x + min(14.0, abs(second.x - first.x) / 4)
+        y = first.y
+        for dx in (-4.0, 4.0):
+            stroke = self.addLine(x + dx - 4, y + 8, x + dx + 4, y - 8, _pen(colour, 2.2))
+            stroke.setZValue(1)
 
     def _timeline(self, timeline: Timeline, palette: DiagramPalette) -> None:
-        add_text(None, timeline.title, palette.muted, self)
+        add_text(None, timeline.title, palette.muted, self, self.scale)
         y = timeline.axis_y
         self.addLine(timeline.x0, y, timeline.x1, y, _pen(palette.axis, 6.0)).setZValue(0)
+        # A piece of the bar takes the colour of its hop's pill: the severity of the finding
+        # that explains it, else green or amber by size (never red without a finding).
+        edges = self.diagram.edges if self.diagram else ()
+        tones = {edge.hop: edge.tone for edge in edges if edge.label is not None}
         for segment in timeline.segments:
-            swatch = palette.delays[segment.delay_class]
+            plain = {"very-slow": "slow", "skew": "info"}.get(segment.delay_class)
+            kind = tones.get(segment.hop, plain or segment.delay_class)
+            swatch = palette.delays.get(kind, palette.delays["unknown"])
             dy = 6.0 if segment.delay_class == "skew" else 0.0  # a backwards step runs below
-            colour = swatch.border if segment.delay_class != "skew" else palette.finding
+            colour = swatch.border
             pen = _pen(colour, 6.0 if dy == 0 else 3.0)
             pen.setCapStyle(Qt.PenCapStyle.FlatCap)
             self.addLine(segment.x0, y + dy, segment.x1, y + dy, pen).setZValue(1)
+        for cut in timeline.breaks:
+            # The axis stops and starts again: a gap with two slanted strokes each side.
+            gap = self.addRect(cut.x0 + 4, y - 6, cut.x1 - cut.x0 - 8, 12, Qt.PenStyle.NoPen)
+            gap.setBrush(QBrush(palette.background))
+            gap.setZValue(1.5)
+            for x in (cut.x0 + 4, cut.x1 - 4):
+                stroke = self.addLine(x - 3, y + 7, x + 3, y - 7, _pen(palette.muted, 1.5))
+                stroke.setZValue(2)
+            add_text(None, cut.label, palette.muted, self, self.scale)
         for tick in timeline.ticks:
             self.addLine(tick.x, y + 4, tick.x, y + 8, _pen(palette.muted))
-            add_text(None, tick.label, palette.muted, self)
+            add_text(None, tick.label, palette.muted, self, self.scale)
         for marker in timeline.markers:
             self.addEllipse(
                 marker.x - 4.5, y - 4.5, 9, 9, _pen(palette.background, 1.5), QBrush(palette.text)
             ).setZValue(2)
-            add_text(None, marker.label, palette.text, self)
+            add_text(None, marker.label, palette.text, self, self.scale)
         if timeline.boundary_x is not None:
             bx = timeline.boundary_x
             self.addLine(
@@ -262,21 +306,26 @@ class DiagramScene(QGraphicsScene):
                 3
             )
         for note in timeline.notes:
-            add_text(None, note, palette.muted, self)
+            add_text(None, note, palette.muted, self, self.scale)
 
     def _legend(self, legend: Legend, palette: DiagramPalette) -> None:
-        add_text(None, legend.title, palette.text, self)
+        add_text(None, legend.title, palette.text, self, self.scale)
         for entry in legend.entries:
             self._swatch(entry.kind, entry.swatch, palette)
             if entry.swatch_text is not None:
                 swatch = palette.delays.get(entry.kind)
-                add_text(
-                    None, entry.swatch_text, swatch.text if swatch else palette.text, self
-                ).setZValue(3)
-            add_text(None, entry.label, palette.text, self)
+                colour = swatch.text if swatch else palette.text
+                add_text(None, entry.swatch_text, colour, self, self.scale).setZValue(3)
+            add_text(None, entry.label, palette.text, self, self.scale)
 
     def _swatch(self, kind: str, rect: Rect, palette: DiagramPalette) -> None:
-        if kind in palette.delays:
+        if kind == "break":
+            y = rect.y + rect.h / 2
+            pen = _pen(palette.edge, 1.6, Qt.PenStyle.DashLine)
+            self.addLine(rect.x, y, rect.right, y, pen)
+            self.addLine(rect.cx - 6, y + 6, rect.cx - 2, y - 6, _pen(palette.edge, 2.0))
+            self.addLine(rect.cx + 2, y + 6, rect.cx + 6, y - 6, _pen(palette.edge, 2.0))
+        elif kind in palette.delays:
             swatch = palette.delays[kind]
             self.addPath(
                 rounded(rect, rect.h / 2), _pen(swatch.border), QBrush(swatch.fill)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
@@ -16,19 +16,15 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
 from mailview.core.model import Report
-from mailview.gui.diagram.palette import DiagramPalette, QtMetrics
+from mailview.gui.diagram.palette import DiagramPalette, shared_metrics, ui_scale
 from mailview.gui.diagram.scene import KEY, DiagramScene
-from mailview.layout import Diagram, cards_per_row, layout_report
+from mailview.layout import Diagram, layout_report
 
 ZOOM_STEP = 1.25
 MIN_ZOOM = 0.1
 MAX_ZOOM = 6.0
 CLICK_SLOP = 4  # pixels a press may move and still be a click rather than a pan
-
-
-# The zoom at which rows are wrapped to the view's width (and the window fits the route to
-# its width): text at 80 % of its design size is still comfortable to read.
-WRAP_ZOOM = 0.8
+REFLOW_DELAY_MS = 40  # a window being dragged wider reflows once it pauses, not per pixel
 
 
 class DiagramView(QGraphicsView):
@@ -40,14 +36,19 @@ class DiagramView(QGraphicsView):
         super().__init__(parent)
         self._scene = DiagramScene(self)
         self.setScene(self._scene)
-        self._metrics = QtMetrics()
+        self._scale = ui_scale(self.font())
+        self._metrics = shared_metrics(self._scale)
         self._report: Report | None = None
         self._expanded: set[str] = set()
         self._selected: int | None = None
         self._highlighted: frozenset[int] = frozenset()
         self._press: QPoint | None = None
-        self._per_row = 5  # cards per row: follows the view's width, so rows wrap to fit it
+        self._width = 0.0  # the width the route was last laid out for (reflows follow it)
         self._stale = False  # a report is set but not drawn yet (the view was hidden)
+        self._reflow = QTimer(self)
+        self._reflow.setSingleShot(True)
+        self._reflow.setInterval(REFLOW_DELAY_MS)
+        self._reflow.timeout.connect(self._reflow_now)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
@@ -67,7 +68,6 @@ class DiagramView(QGraphicsView):
         # build when it is shown (or first asked), so a big route is laid out only once.
         self._stale = report is not None and not self.isVisible()
         if not self._stale:
-            self._per_row = self._fitting_cards_per_row()
             self._rebuild()
         self.horizontalScrollBar().setValue(0)
         self.verticalScrollBar().setValue(0)
@@ -75,7 +75,6 @@ class DiagramView(QGraphicsView):
     def _ensure_built(self) -> None:
         if self._stale:
             self._stale = False
-            self._per_row = self._fitting_cards_per_row()
             self._rebuild()
 
     def select_hop(self, index: int | None) -> None:
@@ -107,10 +106,19 @@ class DiagramView(QGraphicsView):
         self._zoom(1 / ZOOM_STEP)
 
     def fit(self) -> None:
+        """Back to 100 % with the route reflowed to the view's width: cards wrap into rows
+        instead of shrinking below a readable size; a long route then scrolls down."""
         self._ensure_built()
-        rect = self._scene.sceneRect()
-        if not rect.isEmpty():
-            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        self.resetTransform()
+        self._rebuild()
+        self.horizontalScrollBar().setValue(0)
+
+    def zoom_factor(self) -> float:
+        return self.transform().m11()
+
+    def layout_width(self) -> float:
+        """The width (scene units) rows are wrapped to: the viewport's, at 100 %."""
+        return float(max(self.viewport().width() - 2, 320))
 
     def hop_item_count(self) -> int:
         self._ensure_built()
@@ -147,14 +155,15 @@ class DiagramView(QGraphicsView):
             self._scene.edge_labels, self._scene.pills = [], {}
             self._scene.setSceneRect(QRectF())
             return
+        self._width = self.layout_width()
         diagram = layout_report(
             self._report,
             metrics=self._metrics,
             expanded=self._expanded,
-            max_per_row=self._per_row,
+            width=self._width,
             include_caption=False,  # the window shows subject and sender around the view
         )
-        self._scene.build(diagram, DiagramPalette.from_qpalette(self.palette()))
+        self._scene.build(diagram, DiagramPalette.from_qpalette(self.palette()), self._scale)
         self._apply_state()
 
     def _apply_state(self) -> None:
@@ -174,22 +183,23 @@ class DiagramView(QGraphicsView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self._stale:
+        if self._stale or self._report is None:
             return  # drawn when shown, at the size it has then
-        per_row = self._fitting_cards_per_row()
-        if per_row != self._per_row:
-            self._per_row = per_row
-            self._rebuild()
+        if abs(self.layout_width() - self._width) >= 1:
+            self._reflow.start()
 
-    def _fitting_cards_per_row(self) -> int:
-        # Rows are wrapped for the view's width at a zoom where card text is still easy to
-        # read, not at the current zoom: zooming should magnify, not re-arrange the route.
-        return cards_per_row(self.viewport().width() / WRAP_ZOOM)
+    def _reflow_now(self) -> None:
+        if self._report is not None and abs(self.layout_width() - self._width) >= 1:
+            self._rebuild()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._rebuild()
+        kind = event.type()
+        if kind == QEvent.Type.FontChange:
+            self._scale = ui_scale(self.font())
+            self._metrics = shared_metrics(self._scale)
+        if kind in (QEvent.Type.PaletteChange, QEvent.Type.FontChange) and not self._stale:
+            self._rebuild()  # a theme change shows at once, no restart
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:

@@ -39,6 +39,7 @@ from mailview.core.auth.alignment import COMPUTED_WORDS
 from mailview.core.auth.model import Alignment, ArcChain, AuthReport, AuthResult, DkimSignature
 from mailview.core.model import Report
 from mailview.gui.panels import plain_label
+from mailview.present.wording import BODY_HASH_FORM, SIGNATURE_CHECK_FORM
 
 EMPTY = "No authentication results in this message."
 HINT = "Click: select it in the Headers tab. Double-click or Enter: go there."
@@ -256,19 +257,10 @@ def dmarc_comparison(alignment: Alignment) -> tuple[str, bool] | None:
 
 
 def body_hash_words(value: str | None) -> str:
-    if value == "match":
-        return "body unchanged since signing"
-    if value == "mismatch":
-        return "body altered after signing"
-    return "not checked"
+    return BODY_HASH_FORM.get(value, BODY_HASH_FORM[None])
 
 
-_SIGNATURE_WORDS = {
-    "pass": "verified",
-    "fail": "fails",
-    "unverifiable": "unverifiable (no key at hand)",
-    "invalid": "invalid (malformed signature)",
-}
+_SIGNATURE_WORDS = SIGNATURE_CHECK_FORM
 
 
 def signature_words(signature: DkimSignature) -> str:

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mailview.core.findings.context import describe_delay
 from mailview.core.model import Hop, Report
 from mailview.gui.panels import monospace_font, plain_label
 from mailview.gui.timefmt import format_moment
 from mailview.present.place import place_line, sources_text
+from mailview.present.wording import describe_delay
 
 PLACEHOLDER = (
     "Click a hop in the diagram, or press Alt+Right / Alt+Left, to see what its "

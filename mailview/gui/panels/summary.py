@@ -10,7 +10,7 @@ import email.utils
 import html
 from collections import Counter
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mailview.core.findings.context import describe_delay
 from mailview.core.model import Report, Severity
 from mailview.core.verdict import WORDS, Assessment, verdict_of
 from mailview.gui.panels import plain_label
 from mailview.gui.panels.findings import SEVERITY_WORD
+from mailview.present.wording import describe_delay
 
 
 class ValueField(QLineEdit):
@@ -43,6 +43,16 @@ class ValueField(QLineEdit):
         palette.setColor(QPalette.ColorRole.Base, QColor(Qt.GlobalColor.transparent))
         self.setPalette(palette)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setTextMargins(0, 0, 0, 0)
+
+    def sizeHint(self) -> QSize:
+        # A frameless read-only line needs no editing padding: a label's height keeps the
+        # summary short, so the route below gets the room.
+        hint = super().sizeHint()
+        return QSize(hint.width(), self.fontMetrics().height() + 2)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
 
     def set_value(self, text: str | None, missing: str = "—") -> None:
         shown = " ".join(text.split()) if text else missing
