@@ -110,6 +110,28 @@ def test_other_findings_never_decide_however_severe() -> None:
     found = judge(odd, auth("pass"))
     assert (found.assessment, found.reasons) == (A.NO_CONCERNS, ())
     assert found.level == "high"  # the contract's level still names the worst finding
+    # "No concerns" must not read as "nothing found": the anomalies are counted.
+    assert found.sentence.endswith("3 route or authentication anomalies to review.")
+    quiet = judge((f("route.broken_chain", Severity.LOW),), auth("pass"))
+    assert "anomal" not in quiet.sentence  # low findings are not counted as anomalies
+
+
+def mail(display: str, address: str) -> bytes:
+    return (
+        f"From: {display} <{address}>\nTo: ops@example.org\nSubject: API key created\n"
+        "Date: Mon, 07 Oct 2024 11:59:16 -0700\nMessage-ID: <1@x>\n\nYour key is ready.\n"
+    ).encode()
+
+
+def test_a_sending_platform_named_by_an_unrelated_sender_is_suspicious() -> None:
+    report = analyze_bytes(mail("Mailgun Team", "info@rolo-sistemi.si"), "k.eml")
+    assert report.verdict is not None
+    assert report.verdict.assessment is A.SUSPICIOUS
+    assert "identity.display_name_brand" in report.verdict.reasons
+    # Near miss: the platform itself writing under its own name.
+    own = analyze_bytes(mail("Mailgun Team", "support@mailgun.com"), "own.eml")
+    assert own.verdict is not None
+    assert "identity.display_name_brand" not in own.verdict.reasons
 
 
 # --- rule 2: authentication alone does not decide -------------------------------------------

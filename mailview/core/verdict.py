@@ -245,6 +245,9 @@ class _Evidence:
     unauthenticated: bool  # DMARC fail, computed or stated (not merely "cannot tell")
     receiver: str | None  # "phish" | "spam" | None
     anything: bool  # is there anything at all to judge by
+    # Medium-or-worse findings that decide nothing (route breaks, altered bodies, failed
+    # signatures): not a judgement, but "no concerns" must not read as "nothing found".
+    anomalies: int = 0
 
     def of(self, *names: str) -> list[Finding]:
         return [f for name in names for f in self.groups.get(name, [])]
@@ -272,6 +275,9 @@ def _gather(
         unauthenticated=computed == "fail" or said == "fail",
         receiver=receiver,
         anything=from_domain is not None and (has_route or checked or has_body),
+        anomalies=sum(
+            1 for f in findings if _family(f) is None and f.severity.rank <= Severity.MEDIUM.rank
+        ),
     )
 
 
@@ -359,6 +365,12 @@ def _sentence(
         return (
             f"{words} in the content, identity or links; note that the sender's domain "
             "is not authenticated (DMARC fails)."
+        )
+    if ev.anomalies:
+        plural = "y" if ev.anomalies == 1 else "ies"
+        return (
+            f"{words} — nothing deceptive, harmful or bulk in identity, links or content; "
+            f"{ev.anomalies} route or authentication anomal{plural} to review."
         )
     return f"{words} — nothing deceptive, harmful or bulk in identity, links or content."
 

@@ -174,6 +174,15 @@ BRANDS: tuple[Brand, ...] = (
     _brand("Webex", "webex", "webex.com cisco.com", r"\bwebex\b"),
     _brand("Atlassian", "atlassian", "atlassian.com atlassian.net",
            r"\batlassian\b|\bconfluence\b"),
+    # Developer and sending platforms: their account notices ("API key created", "your
+    # domain is suspended") are a favourite lure for stealing sending credentials.
+    _brand("Mailgun", "mailgun", "mailgun.com mailgun.net mailgun.org", r"\bmailgun\b"),
+    _brand("SendGrid", "sendgrid", "sendgrid.com sendgrid.net twilio.com", r"\bsend\s?grid\b"),
+    _brand("Mailchimp", "mailchimp", "mailchimp.com mcsv.net mandrillapp.com intuit.com",
+           r"\bmail\s?chimp\b"),
+    _brand("GitHub", "github", "github.com githubapp.com", r"\bgit\s?hub\b"),
+    _brand("Stripe", "", "stripe.com", r"(?-i:\bStripe\b)\s+(?:support|billing|payments?|team)"),
+    _brand("Coinbase", "coinbase", "coinbase.com", r"\bcoinbase\b"),
 )  # fmt: skip
 
 
