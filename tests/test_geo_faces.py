@@ -25,6 +25,7 @@ from mailview.export.html_report import render_html
 from mailview.export.json_report import report_to_dict
 from mailview.export.markdown import render_markdown
 from mailview.export.text_report import render_text
+from mailview.layout.diagram import geo_texts
 from mailview.present.place import (
     database_line,
     databases_note,
@@ -273,3 +274,9 @@ def test_hop_details_show_owner_place_and_dated_source(report: Report, qtbot: ob
     )
     panel.set_hop(report.hops[_hop(report, NOBODY) - 1], report)
     assert "Network · place" not in panel.values()
+
+
+def test_diagram_cards_word_the_owner_as_the_text_report_does(report: Report) -> None:
+    texts = geo_texts(report)
+    assert texts[_hop(report, SURF)] == "AS1101 SURF B.V. · NL"
+    assert "AS8075 Microsoft" in texts.values()

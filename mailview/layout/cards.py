@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from mailview.core.model import Finding, GeoInfo, Hop, Scope, Severity
+from mailview.core.model import Finding, Hop, Scope, Severity
 from mailview.layout.geometry import Metrics, limit_lines, wrap_host, wrap_words
 from mailview.layout.groups import HopGroup
 from mailview.layout.servers import Server
@@ -101,13 +101,6 @@ def server_card(server: Server, ctx: CardContext, tooltip: str) -> CardText:
         titles = "\n".join(f"{f.severity.value.upper()}: {f.title}" for f in found)
         tooltip = f"{titles}\n\n{tooltip}"
     return CardText(tuple(lines), badges, found[0].severity if found else None, tooltip)
-
-
-def place_text(geo: GeoInfo) -> str | None:
-    """`Ljubljana, SI · AS8075 Microsoft Corporation` from the geo facts at hand."""
-    where = ", ".join(p for p in (geo.city, geo.country) if p)
-    network = " ".join(p for p in (f"AS{geo.asn}" if geo.asn else None, geo.as_org) if p)
-    return " · ".join(p for p in (where, network) if p) or None
 
 
 def group_card(

@@ -25,7 +25,6 @@ from mailview.layout.cards import (
     CardText,
     findings_by_hop,
     group_card,
-    place_text,
     server_card,
 )
 from mailview.layout.edges import FRAME_PAD, edge_words, label_width, place_edge
@@ -34,6 +33,7 @@ from mailview.layout.groups import HopGroup, find_groups
 from mailview.layout.servers import RouteModel, route_model
 from mailview.layout.shapes import Badge, Boundary, Card, Diagram, Edge, Frame, Lane, Text
 from mailview.layout.timeline import timeline_block
+from mailview.present.place import place_line
 
 CARD_W = 280.0  # without a width to fill (exports)
 MIN_CARD_W = 180.0
@@ -243,22 +243,13 @@ def _grid_for(model: RouteModel, measure: Metrics, card_w: float, banded: bool) 
 
 
 def geo_texts(report: Report) -> dict[int, str]:
-    """Hop index → "Amsterdam, NL · AS8075 Microsoft Corporation", for hops with geo facts;
-    live DNS's ASN fills in when no ASN database answered."""
+    """Hop index → "AS8075 Microsoft · Amsterdam, NL", worded as on every other face;
+    live DNS's ASN fills in when no offline database named the owner."""
     texts: dict[int, str] = {}
     for position, hop in enumerate(report.hops):
         geo = report.hop_geo[position] if position < len(report.hop_geo) else None
         lookup = report.hop_online[position] if position < len(report.hop_online) else None
-        place = None if geo is None else ", ".join(p for p in (geo.city, geo.country) if p)
-        if geo is not None and geo.asn and lookup is None:
-            texts[hop.index] = place_text(geo) or ""
-            continue
-        asn = geo.asn if geo is not None and geo.asn else (lookup.asn if lookup else None)
-        owner = (
-            geo.as_org if geo is not None and geo.as_org else (lookup.as_org if lookup else None)
-        )
-        network = f"AS{asn} {owner or ''}".strip() if asn else owner
-        text = " · ".join(part for part in (place, network) if part)
+        text = place_line(geo, lookup)
         if text:
             texts[hop.index] = text
     return texts
