@@ -9,14 +9,16 @@ def dsn(
     reporting: str = "mx.sender.example",
     original: bytes = b"",
     notice: str = "This is the mail system. Your message could not be delivered.",
+    unnamed: tuple[str, ...] = (),
 ) -> bytes:
-    """An RFC 3464 report: recipients are (address, action, status, diagnostic)."""
+    """An RFC 3464 report: recipients are (address, action, status, diagnostic); those in
+    `unnamed` come without a Remote-MTA."""
     blocks = [f"Reporting-MTA: dns; {reporting}\nArrival-Date: Mon, 2 Mar 2026 10:00:00 +0000\n"]
     for address, action, status, diagnostic in recipients:
+        remote = "" if address in unnamed else f"Remote-MTA: dns; mx.{address.partition('@')[2]}\n"
         blocks.append(
             f"Final-Recipient: rfc822; {address}\nAction: {action}\nStatus: {status}\n"
-            f"Remote-MTA: dns; mx.{address.partition('@')[2]}\n"
-            f"Diagnostic-Code: smtp; {diagnostic}\n"
+            f"{remote}Diagnostic-Code: smtp; {diagnostic}\n"
             "Last-Attempt-Date: Mon, 2 Mar 2026 10:00:05 +0000\n"
         )
     head = (

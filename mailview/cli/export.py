@@ -19,7 +19,7 @@ from mailview.cli.options import (
     online_settings,
 )
 from mailview.cli.status import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE
-from mailview.core.analyze import analyze_bytes
+from mailview.core.analyze import analyze_bytes, analyze_returned
 from mailview.core.errors import InputError
 from mailview.core.load import read_path
 from mailview.core.model import Report
@@ -77,7 +77,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print(f"mailview: {args.file}: {err.sentence}", file=sys.stderr)
         return EXIT_UNREADABLE
     try:
-        written = _write_all(args, data, report)
+        # A bounce's picture is its returned original's route ending in the failure.
+        returned = analyze_returned(data, report, options)
+        written = _write_all(args, data, report, returned)
     except OSError as err:
         print(f"mailview: {err}", file=sys.stderr)
         return EXIT_FAILED
@@ -86,9 +88,13 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return EXIT_OK
 
 
-def _write_all(args: argparse.Namespace, data: bytes, report: Report) -> list[Path]:
+def _write_all(
+    args: argparse.Namespace, data: bytes, report: Report, returned: Report | None = None
+) -> list[Path]:
     indicators = report.indicators  # read by the analysis itself: the input is not read again
     shown, redactions = redact(report) if args.redact else (report, None)
+    if returned is not None and args.redact:
+        returned = redact(returned)[0]
     said: bool | RedactionMap = redactions if redactions is not None else False
     defang = not args.plain_indicators
     written: list[Path] = []
@@ -105,10 +111,11 @@ def _write_all(args: argparse.Namespace, data: bytes, report: Report) -> list[Pa
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         from mailview.gui.headless import diagram_png, write_diagram  # noqa: PLC0415 - Qt only here
 
-        written += write_diagram(shown, png=png_for_md, svg=args.svg)
+        written += write_diagram(shown, png=png_for_md, svg=args.svg, returned=returned)
         if args.html is not None:
+            picture = diagram_png(shown, returned)
             page = render_html(
-                shown, indicators=indicators, defang=defang, diagram_png=diagram_png(shown),
+                shown, indicators=indicators, defang=defang, diagram_png=picture,
                 redacted=said,
             )  # fmt: skip
             _write_text(args.html, page)

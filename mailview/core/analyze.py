@@ -110,6 +110,27 @@ def _analyze_loaded(
     return analyze_message(chosen, info, options, notes, _reachable(messages))
 
 
+def analyze_returned(
+    data: bytes, report: Report, options: AnalysisOptions | None = None
+) -> Report | None:
+    """The analysis of the original a delivery report returns, when it came back attached
+    (whole or its headers only) and some recipient failed or was delayed: the route that
+    failed. Only the attachment's bytes are read, never opened; None when there is none."""
+    bounce = report.bounce
+    if bounce is None or not bounce.is_delivery_report or not bounce.failed:
+        return None
+    original = bounce.original
+    if original is None or original.address is None:
+        return None
+    # A lone message's own address is (); the selection counts it as message 1.
+    steps = original.address
+    wanted = steps if report.input.message_count > 1 else (0, *steps)
+    try:
+        return analyze_bytes(data, report.input.name, wanted, options)
+    except InputError:
+        return None
+
+
 def message_at(data: bytes, report: Report) -> LoadedMessage:
     """The loaded message a report was made from (for exports that need its body)."""
     messages = load_bytes(data, report.input.name)

@@ -11,29 +11,32 @@ from mailview.core.model import Report
 from mailview.gui.diagram import export_png, export_svg, render_image
 
 
-def write_diagram(report: Report, *, png: Path | None, svg: Path | None) -> list[Path]:
-    """Write the report's hop diagram; returns the files written. Raises OSError."""
+def write_diagram(
+    report: Report, *, png: Path | None, svg: Path | None, returned: Report | None = None
+) -> list[Path]:
+    """Write the report's hop diagram; returns the files written. Raises OSError.
+    `returned`: a bounce's original, analysed, whose route is drawn with the failure."""
     # The scene is made of QGraphicsItems, which need a QApplication (QtWidgets), not just
     # a QGuiApplication; on the offscreen platform it needs no display.
     app = QApplication.instance() or QApplication(["mailview"])
     written: list[Path] = []
     if png is not None:
-        export_png(report, png)
+        export_png(report, png, returned=returned)
         written.append(png)
     if svg is not None:
-        export_svg(report, svg)
+        export_svg(report, svg, returned=returned)
         written.append(svg)
     del app  # keep the application alive until the drawing is done
     return written
 
 
-def diagram_png(report: Report) -> bytes:
+def diagram_png(report: Report, returned: Report | None = None) -> bytes:
     """The report's hop diagram as PNG bytes (2x), e.g. to embed in an HTML report."""
     app = QApplication.instance() or QApplication(["mailview"])
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     # The stubs say bytes, but PySide6 6.11 accepts only a str format name here.
-    if not render_image(report).save(buffer, "PNG"):  # type: ignore[call-overload]
+    if not render_image(report, returned=returned).save(buffer, "PNG"):  # type: ignore[call-overload]
         raise OSError("the diagram could not be drawn as PNG")
     del app
     return bytes(buffer.data().data())

@@ -189,7 +189,7 @@ class MessageTab(QWidget):
         report = analysis.report
         self.summary.set_report(report)
         self.delivery.set_report(report)
-        self.diagram.set_report(report)
+        self.diagram.set_report(report, analysis.returned)
         self.findings.set_report(report)
         self.headers.set_headers(report.headers)
         self.auth.set_report(report)

@@ -336,6 +336,14 @@ class MainWindow(QMainWindow):
         tab = self.current_tab()
         return None if tab is None else tab.report
 
+    def _returned(self, redacted: bool) -> Report | None:
+        """The current bounce's returned original, as the diagram draws it."""
+        tab = self.current_tab()
+        analysis = None if tab is None else tab.analysis
+        if analysis is None or analysis.returned is None:
+            return None
+        return prepared(analysis.returned, redacted=redacted)
+
     def _with_diagram(self, action: Callable[[MessageTab], None]) -> None:
         tab = self.current_tab()
         if tab is not None and tab.report is not None:
@@ -347,12 +355,14 @@ class MainWindow(QMainWindow):
         if report is None:
             self.show_message("Open a message first: there is no diagram to export.", "info")
             return False
-        report = prepared(report, redacted=self.redact_action.isChecked())
+        redacted = self.redact_action.isChecked()
+        report = prepared(report, redacted=redacted)
+        returned = self._returned(redacted)
         try:
             if kind == "svg":
-                export_svg(report, path)
+                export_svg(report, path, returned=returned)
             else:
-                export_png(report, path)
+                export_png(report, path, returned=returned)
         except OSError as err:
             reason = err.strerror or str(err)
             self.show_message(f"The diagram could not be saved to {path}: {reason}.")
@@ -380,8 +390,10 @@ class MainWindow(QMainWindow):
         if report is None:
             return
         # Light colours on purpose: the copy is pasted into tickets and documents.
-        shown = prepared(report, redacted=self.redact_action.isChecked())
-        QGuiApplication.clipboard().setImage(render_image(shown))
+        redacted = self.redact_action.isChecked()
+        shown = prepared(report, redacted=redacted)
+        returned = self._returned(redacted)
+        QGuiApplication.clipboard().setImage(render_image(shown, returned=returned))
         self.statusBar().showMessage("Diagram copied to the clipboard", 4000)
 
     def export_report(self, path: str, kind: str) -> bool:

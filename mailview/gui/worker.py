@@ -19,7 +19,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, SignalInstance, Slot
 
-from mailview.core.analyze import AnalysisOptions, analyze_bytes, analyze_text
+from mailview.core.analyze import (
+    AnalysisOptions,
+    analyze_bytes,
+    analyze_returned,
+    analyze_text,
+)
 from mailview.core.auth.keys import OfflineKeys
 from mailview.core.enrichment import GeoSource
 from mailview.core.errors import InputError
@@ -42,6 +47,7 @@ class Analysis:
     report: Report
     source_text: str  # the input decoded as UTF-8 with replacement, maybe cut short
     source_note: str | None = None  # why the source view is incomplete, in words
+    returned: Report | None = None  # a bounce's returned original, analysed: its route failed
 
 
 Analyze = Callable[[Source], Analysis]
@@ -58,7 +64,8 @@ def analyze_source(
         text, name = source.text, source.name
         report = _run(lambda o: analyze_text(text, name, o), options, online)
         shown = source.text[:SOURCE_VIEW_LIMIT]
-        return Analysis(report, shown, _cut_note(len(source.text), "characters"))
+        returned = analyze_returned(text.encode("utf-8", "surrogateescape"), report, options)
+        return Analysis(report, shown, _cut_note(len(source.text), "characters"), returned)
     if isinstance(source, PathSource):
         data = read_path(source.path)
         name = source.title
@@ -68,7 +75,9 @@ def analyze_source(
     # Only the head is decoded: decoding 50 MB to throw most of it away is waste. A
     # character cut in half at the end becomes one replacement mark, which is honest.
     shown = data[:SOURCE_VIEW_LIMIT].decode("utf-8", "replace")
-    return Analysis(report, shown, _cut_note(len(data), "bytes"))
+    # The original is analysed offline: its route is drawn, nothing about it is looked up.
+    returned = analyze_returned(data, report, options)
+    return Analysis(report, shown, _cut_note(len(data), "bytes"), returned)
 
 
 def _run(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mailview.core.model import Report
+from mailview.layout.failure import FailurePlan
 from mailview.layout.geometry import Metrics, Rect, limit_lines, wrap_words
 from mailview.layout.shapes import Legend, LegendEntry, Text
 from mailview.present.durations import delay_label
@@ -39,6 +42,44 @@ def caption_lines(
             y += h
         y += 4
     return tuple(texts)
+
+
+def failure_caption(
+    bounce: Report,
+    plan: FailurePlan,
+    caption: tuple[Text, ...],
+    x: float,
+    width: float,
+    measure: Metrics,
+) -> tuple[Text, ...]:
+    """The caption of a bounce's picture: what is drawn (the returned original's route, or
+    the bounce's own up to where it began), led by the delivery report's headline."""
+    report = bounce.bounce
+    headline = report.headline if report is not None else "Delivery failed."
+    if plan.returned:
+        what = (
+            "Drawn: the route of the returned original, ending where delivery stopped "
+            "(the last step comes from the delivery report)."
+        )
+    else:
+        what = (
+            "Drawn: the bounce's own route up to the server that reported the failure, then "
+            "the failure (the original's headers did not come back)."
+        )
+    texts: list[Text] = []
+    y = caption[0].rect.y if caption else 0.0
+    for text, style in ((headline, "caption-title"), (what, "caption-muted")):
+        h = measure.line_height(style)
+        for line in limit_lines(wrap_words(text, width, style, measure), 2):
+            texts.append(Text(line, style, Rect(x, y, measure.width(line, style), h)))
+            y += h
+        y += 4
+    shift = y - (caption[0].rect.y if caption else 0.0)
+    moved = [replace(t, rect=Rect(t.rect.x, t.rect.y + shift, t.rect.w, t.rect.h)) for t in caption]
+    if plan.returned and moved:
+        first = moved[0]
+        moved[0] = replace(first, text=first.text.replace("Route of", "Returned original:", 1))
+    return (*texts, *moved)
 
 
 def _which_message(report: Report) -> str:
@@ -110,8 +151,21 @@ _SWATCH_H = 18.0
 _ENTRY_GAP = 18.0
 
 
+_FAILURE_ENTRY = (
+    "refused",
+    None,
+    "where delivery stopped (from the delivery report): red a hard failure, orange a soft one",
+)
+
+
 def legend_block(
-    x: float, y: float, width: float, measure: Metrics, *, interactive: bool = True
+    x: float,
+    y: float,
+    width: float,
+    measure: Metrics,
+    *,
+    interactive: bool = True,
+    failure: bool = False,
 ) -> Legend:
     title_w = measure.width("Legend", "legend-title")
     lh = measure.line_height("legend-title")
@@ -119,7 +173,10 @@ def legend_block(
     start = x + title_w + 14
     cx, cy = start, y
     entries: list[LegendEntry] = []
-    for kind, swatch_text, words in (*_LEGEND, _GROUP_ENTRY if interactive else _GROUP_EXPORT):
+    kinds = [*_LEGEND, _GROUP_ENTRY if interactive else _GROUP_EXPORT]
+    if failure:
+        kinds.append(_FAILURE_ENTRY)
+    for kind, swatch_text, words in kinds:
         sw = measure.width(swatch_text, "pill") + 16 if swatch_text else _SWATCH_W
         lw = measure.width(words, "legend") if words else 0.0
         total = sw + (6 + lw if words else 0.0)

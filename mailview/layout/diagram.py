@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mailview.core.model import Report
-from mailview.layout.caption import caption_lines, legend_block
+from mailview.layout.caption import caption_lines, failure_caption, legend_block
 from mailview.layout.cards import (
     CardContext,
     CardText,
@@ -27,10 +27,27 @@ from mailview.layout.cards import (
     group_card,
     server_card,
 )
-from mailview.layout.edges import FRAME_PAD, edge_words, label_width, place_edge
-from mailview.layout.geometry import ApproxMetrics, Metrics, Point, Rect, wrap_words
+from mailview.layout.edges import (
+    FRAME_PAD,
+    PILL_PAD_X,
+    EdgeWords,
+    edge_words,
+    label_width,
+    place_edge,
+)
+from mailview.layout.failure import (
+    FailurePlan,
+    Refusal,
+    failure_plan,
+    is_refuser,
+    refusal_of,
+    refusal_tooltip,
+    refuser_lines,
+    with_failure,
+)
+from mailview.layout.geometry import ApproxMetrics, Metrics, Point, Rect, limit_lines, wrap_words
 from mailview.layout.groups import HopGroup, find_groups
-from mailview.layout.servers import RouteModel, route_model
+from mailview.layout.servers import Handover, RouteModel, Server, route_model
 from mailview.layout.shapes import Badge, Boundary, Card, Diagram, Edge, Frame, Lane, Text
 from mailview.layout.timeline import timeline_block
 from mailview.present.place import place_line
@@ -53,6 +70,7 @@ LANE_TITLES = {
     "untrusted": "CLAIMED BY THE SENDER — these lines could be forged",
     "trusted": "WRITTEN BY THE RECEIVING ORGANISATION — trusted",
     "unknown": "NO TRUST BOUNDARY FOUND — every line could have been forged",
+    "failure": "WHERE DELIVERY STOPPED — from the delivery report",
 }
 
 
@@ -65,6 +83,7 @@ class _Node:
     trusted: bool
     text: CardText
     servers: tuple[int, ...]  # positions in the route model
+    failure: bool = False  # a refusing server's card, from a delivery report
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,18 +107,27 @@ def layout_report(
     width: float | None = None,
     geo: Mapping[int, str] | None = None,
     interactive: bool = True,
+    returned: Report | None = None,
 ) -> Diagram:
     """Place everything the diagram shows. Deterministic: same inputs, same geometry.
 
     With `width` (scene units, e.g. a view's width at 100 %), rows reflow to fill it and
-    `max_per_row` is ignored; without, rows hold at most `max_per_row` cards.
+    `max_per_row` is ignored; without, rows hold at most `max_per_row` cards. A delivery
+    report draws the route of the original it returns (`returned`, its analysis, when its
+    headers came back; else its own) ending where delivery stopped.
     """
     measure = metrics or ApproxMetrics()
-    model = route_model(report)
+    plan = failure_plan(report, returned)
+    bounce = report
+    if plan is not None:
+        report = plan.route
+        model = with_failure(route_model(report), plan)
+    else:
+        model = route_model(report)
     groups = find_groups(model)
     geo_lines = geo if geo is not None else geo_texts(report)
     opened = frozenset(expanded)
-    probe = _grid_for(model, measure, CARD_W, bool(opened & {g.id for g in groups}))
+    probe = _grid_for(model, measure, CARD_W, bool(opened & {g.id for g in groups}), plan)
     # Cards drawn: one per server, minus what collapsed groups fold away.
     count = len(model.servers) - sum(len(g.servers) - 1 for g in groups if g.id not in opened)
     card_w, per_row = _fit(count, probe, width, max_per_row)
@@ -110,7 +138,7 @@ def layout_report(
         geo_lines,
         interactive,
     )
-    nodes = _nodes(report, model, groups, opened, ctx)
+    nodes = _nodes(report, model, groups, opened, ctx, plan)
     grid = _Grid(probe.gap, probe.lane_pad, card_w, probe.band)
     lanes_w = _lanes_width(nodes, grid, per_row)
     full = max(lanes_w, MIN_WIDTH) + 2 * MARGIN
@@ -121,17 +149,21 @@ def layout_report(
     caption: tuple[Text, ...] = ()
     if include_caption:
         caption = caption_lines(report, len(nodes), MARGIN, y, inner_w, measure)
+        if plan is not None:
+            caption = failure_caption(bounce, plan, caption, MARGIN, inner_w, measure)
         y = caption[-1].rect.bottom + SECTION_GAP
     if not nodes:
         return _empty(report, caption, groups, full, y, measure, include_legend)
-    placed = _place(nodes, model, report, grid, per_row, MARGIN, y, inner_w, measure)
+    placed = _place(nodes, model, report, grid, per_row, MARGIN, y, inner_w, measure, plan)
     y = max(lane.rect.bottom for lane in placed.lanes) + SECTION_GAP
     timeline = timeline_block(report, placed.cards, MARGIN, y, inner_w, grid.lane_pad, measure)
     if timeline is not None:
         y = timeline.rect.bottom + SECTION_GAP
     legend = None
     if include_legend:
-        legend = legend_block(MARGIN, y, inner_w, measure, interactive=interactive)
+        legend = legend_block(
+            MARGIN, y, inner_w, measure, interactive=interactive, failure=plan is not None
+        )
         y = legend.rect.bottom + SECTION_GAP
     return Diagram(
         width=full,
@@ -197,6 +229,7 @@ def _nodes(
     groups: Sequence[HopGroup],
     expanded: frozenset[str],
     ctx: CardContext,
+    plan: FailurePlan | None = None,
 ) -> list[_Node]:
     group_of = {key: group for group in groups for key in group.servers}
     raw = {hop.index: hop.raw for hop in report.hops}
@@ -217,6 +250,9 @@ def _nodes(
                     )
                 )
             continue
+        if plan is not None and is_refuser(server):
+            nodes.append(_refuser_node(server, position, model, plan, ctx))
+            continue
         text = server_card(server, ctx, raw.get(server.hop, ""))
         nodes.append(
             _Node(
@@ -232,9 +268,64 @@ def _nodes(
     return nodes
 
 
-def _grid_for(model: RouteModel, measure: Metrics, card_w: float, banded: bool) -> _Grid:
+def _refuser_node(
+    server: Server, position: int, model: RouteModel, plan: FailurePlan, ctx: CardContext
+) -> _Node:
+    """A refusing server's card: its name, what became of the delivery, to whom, why."""
+    handover = next(h for h in model.handovers if h.target == position)
+    refusal = refusal_of(plan, handover)
+    last = refusal is plan.refusals[-1]
+    lines = _wrapped([(server.title, "title")], ctx, 2)
+    lines += _wrapped([(refusal.label, "finding")], ctx, 1)
+    for text, style in refuser_lines(refusal, plan, last):
+        lines += _wrapped([(text, style)], ctx, 1 if style == "mono" else 2)
+    badge = ("hard failure", "warn") if refusal.hard else ("soft failure", "info")
+    card = CardText(tuple(lines), (badge,), refusal.severity, refusal_tooltip(refusal))
+    return _Node(f"failure-{server.key}", (), None, False, False, card, (position,), True)
+
+
+def _wrapped(
+    lines: Sequence[tuple[str, str]], ctx: CardContext, most: int
+) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for text, style in lines:
+        wrapped = limit_lines(wrap_words(text, ctx.width, style, ctx.metrics), most)
+        out += [(line, style) for line in wrapped]
+    return out
+
+
+def _refused_words(handover: Handover, plan: FailurePlan) -> EdgeWords:
+    refusal = refusal_of(plan, handover)
+    lines = [("refused" if refusal.hard else "deferred", "edge")]
+    if refusal.first.reply_code:
+        lines.append((f"SMTP {refusal.first.reply_code}", "edge"))
+    if refusal.first.status:  # the pill holds the code; the reason class goes under it
+        lines.insert(0, (refusal.reason, "edge-break"))
+    # The tooltip carries the server's own words.
+    told = replace(handover, finding=refusal_tooltip(refusal))
+    return EdgeWords(refusal.pill, refusal.severity.value, tuple(lines), told)
+
+
+def _refused_width(refusal: Refusal, measure: Metrics) -> float:
+    # The pill and the reason must fit whole between the cards: they answer "why".
+    pill = measure.width(refusal.pill, "pill") + 2 * PILL_PAD_X
+    return max(pill, measure.width(refusal.reason, "edge-break"))
+
+
+def _grid_for(
+    model: RouteModel,
+    measure: Metrics,
+    card_w: float,
+    banded: bool,
+    plan: FailurePlan | None = None,
+) -> _Grid:
     widest = max(
-        (label_width(h, measure) for h in model.handovers),
+        (
+            _refused_width(refusal_of(plan, h), measure)
+            if plan is not None and h.kind == "refused"
+            else label_width(h, measure)
+            for h in model.handovers
+        ),
         default=0.0,
     )
     # The labels sit between two expanded-group frames at worst: keep clear of both.
@@ -306,6 +397,7 @@ def _place(
     y: float,
     width: float,
     measure: Metrics,
+    plan: FailurePlan | None = None,
 ) -> _Placed:
     lanes, rows = _flow(nodes, grid, max_per_row, x, y, width, measure)
     cards = tuple(
@@ -319,7 +411,11 @@ def _place(
         prev, node = node_of[handover.source], node_of[handover.target]
         if prev is node:
             continue  # inside a collapsed group
-        words = edge_words(handover, hops.get(handover.hop))
+        words = (
+            _refused_words(handover, plan)
+            if plan is not None and handover.kind == "refused"
+            else edge_words(handover, hops.get(handover.hop))
+        )
         edges.append(
             place_edge(by_key[prev.key], by_key[node.key], words, grid.gap, grid.lane_pad, measure)
         )
@@ -348,8 +444,15 @@ def _flow(
         chunk = tuple(nodes[start : start + per_row])
         segments = _segments(chunk, kinds[start : start + per_row])
         titles = []
+        failing = any(kind == "failure" for kind, _, _ in segments)
         for kind, first, last in segments:
             seg_w = (last - first + 1) * (grid.card_w + grid.gap) - 16
+            if failing:
+                # The lane's own width: beside the failure lane, whose wide arrow label
+                # widens the gap, a pitch would run a title into its neighbour's.
+                seg_w = (last - first + 1) * grid.card_w + (last - first) * grid.gap - 2
+                seg_w += (grid.lane_pad if first == 0 else grid.gap / 2) - 12
+                seg_w += grid.lane_pad if last == len(chunk) - 1 else grid.gap / 2
             lines = _lane_title(kind, seg_w, measure) if kind not in titled else []
             titled.add(kind)
             titles.append(lines)
@@ -375,7 +478,12 @@ def _flow(
 
 def _kinds(nodes: Sequence[_Node]) -> list[str]:
     any_trusted = any(node.trusted for node in nodes)
-    return ["trusted" if n.trusted else ("untrusted" if any_trusted else "unknown") for n in nodes]
+    return [
+        "failure"
+        if n.failure
+        else ("trusted" if n.trusted else ("untrusted" if any_trusted else "unknown"))
+        for n in nodes
+    ]
 
 
 def _segments(chunk: Sequence[_Node], kinds: Sequence[str]) -> list[tuple[str, int, int]]:

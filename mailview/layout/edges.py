@@ -88,7 +88,19 @@ def place_edge(
     cards of a row, or down through the gap under the row and back to the next row."""
     src, dst = source.rect, target.rect
     points: tuple[Point, ...]
-    if src.y == dst.y:
+    lines: tuple[Text, ...]
+    if src.y == dst.y and dst.x - src.right > gap + 1:
+        # Not neighbours (a second refusing server): under the row, up into the target.
+        turn_y = src.bottom + FRAME_PAD + 6
+        points = (
+            Point(src.cx, src.bottom),
+            Point(src.cx, turn_y),
+            Point(dst.cx, turn_y),
+            Point(dst.cx, dst.bottom),
+        )
+        anchor = Point(dst.x - gap / 2, turn_y)
+        lines = ()
+    elif src.y == dst.y:
         y = src.cy
         points = (Point(src.right, y), Point(dst.x, y))
         anchor = Point((src.right + dst.x) / 2, y - 5 - PILL_H / 2)

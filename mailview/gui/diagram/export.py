@@ -21,20 +21,26 @@ from mailview.gui.diagram.scene import DiagramScene
 from mailview.layout import layout_report
 
 
-def build_export_scene(report: Report, *, dark: bool = False) -> DiagramScene:
-    """The scene an export renders: diagram, caption and legend."""
+def build_export_scene(
+    report: Report, *, dark: bool = False, returned: Report | None = None
+) -> DiagramScene:
+    """The scene an export renders: diagram, caption and legend (`returned`: a bounce's
+    original, analysed, whose route is drawn ending in the failure)."""
     if not isinstance(QApplication.instance(), QApplication):
         # QGraphicsScene needs QtWidgets; under a bare QGuiApplication it crashes.
         raise RuntimeError("exporting the hop diagram needs a QApplication (QtWidgets) instance")
     palette = DiagramPalette.dark_theme() if dark else DiagramPalette.light()
     scene = DiagramScene()
-    scene.build(layout_report(report, metrics=QtMetrics(), interactive=False), palette)
+    diagram = layout_report(report, metrics=QtMetrics(), interactive=False, returned=returned)
+    scene.build(diagram, palette)
     return scene
 
 
-def render_image(report: Report, scale: float = 2.0, *, dark: bool = False) -> QImage:
+def render_image(
+    report: Report, scale: float = 2.0, *, dark: bool = False, returned: Report | None = None
+) -> QImage:
     """The diagram as an image `scale` times the scene size, on the palette's background."""
-    scene = build_export_scene(report, dark=dark)
+    scene = build_export_scene(report, dark=dark, returned=returned)
     source = scene.sceneRect()
     size = QSize(math.ceil(source.width() * scale), math.ceil(source.height() * scale))
     image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
@@ -48,9 +54,11 @@ def render_image(report: Report, scale: float = 2.0, *, dark: bool = False) -> Q
     return image
 
 
-def export_png(report: Report, path: str | Path, scale: float = 2.0) -> None:
+def export_png(
+    report: Report, path: str | Path, scale: float = 2.0, *, returned: Report | None = None
+) -> None:
     """Write the diagram as a PNG, atomically. Raises OSError saying what went wrong."""
-    image = render_image(report, scale)
+    image = render_image(report, scale, returned=returned)
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -61,9 +69,9 @@ def export_png(report: Report, path: str | Path, scale: float = 2.0) -> None:
     _write_atomically(Path(path), bytes(data.data()))
 
 
-def export_svg(report: Report, path: str | Path) -> None:
+def export_svg(report: Report, path: str | Path, *, returned: Report | None = None) -> None:
     """Write the diagram as SVG (text stays text), atomically. Raises OSError on failure."""
-    scene = build_export_scene(report)
+    scene = build_export_scene(report, returned=returned)
     source = scene.sceneRect()
     data = QByteArray()
     buffer = QBuffer(data)

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QGraphicsSimpleTextItem,
 )
 
+from mailview.core.model import Severity
 from mailview.gui.diagram.palette import DiagramPalette, Swatch, font_for
-from mailview.layout.geometry import Rect
+from mailview.layout.geometry import Point, Rect
 from mailview.layout.shapes import Card, Diagram, Edge, Legend, Text, Timeline
 
 KEY = 0  # QGraphicsItem.data slot holding what a click on the item means
@@ -44,6 +45,17 @@ def _pen(colour: QColor, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.So
     return pen
 
 
+def _arrow_head(tip: Point, before: Point) -> QPolygonF:
+    """A head pointing along the last segment: right, left, or up into a card from below."""
+    if abs(tip.x - before.x) < 0.5:
+        down = 1.0 if tip.y >= before.y else -1.0
+        corners = [(0.0, 0.0), (-5.0, -9 * down), (5.0, -9 * down)]
+    else:
+        direction = 1.0 if tip.x >= before.x else -1.0
+        corners = [(0.0, 0.0), (-9 * direction, -5.0), (-9 * direction, 5.0)]
+    return QPolygonF([QPointF(tip.x + dx, tip.y + dy) for dx, dy in corners])
+
+
 class CardItem(QGraphicsPathItem):
     """One card: a hop, or a collapsed group's stacked card."""
 
@@ -52,7 +64,12 @@ class CardItem(QGraphicsPathItem):
         self.card = card
         self._palette = palette
         self.setBrush(QBrush(palette.card))
-        self.setData(KEY, f"group:{card.group_id}" if card.collapsed else f"hop:{card.hops[0]}")
+        if card.collapsed:
+            self.setData(KEY, f"group:{card.group_id}")
+        elif card.hops:
+            self.setData(KEY, f"hop:{card.hops[0]}")
+        else:  # a refusing server, from a delivery report: no header of its own
+            self.setData(KEY, f"failure:{card.key}")
         self.setToolTip(card.tooltip)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setZValue(2)
@@ -167,7 +184,7 @@ class DiagramScene(QGraphicsScene):
 
     def _lanes(self, diagram: Diagram, palette: DiagramPalette) -> None:
         for lane in diagram.lanes:
-            swatch = palette.lanes[lane.kind]
+            swatch = palette.lanes.get(lane.kind, palette.lanes["unknown"])
             item = self.addPath(rounded(lane.rect, 10), _pen(swatch.border), QBrush(swatch.fill))
             item.setZValue(-2)
             for text in lane.title:
@@ -206,6 +223,9 @@ class DiagramScene(QGraphicsScene):
         swatch = palette.delays.get(edge.tone, palette.delays["unknown"])
         colour = palette.edge
         broken = edge.kind == "break"
+        refused = edge.kind == "refused"
+        if refused:
+            colour = swatch.fill
         path = QPainterPath(QPointF(edge.points[0].x, edge.points[0].y))
         for point in edge.points[1:]:
             path.lineTo(point.x, point.y)
@@ -215,17 +235,12 @@ class DiagramScene(QGraphicsScene):
         if broken:
             self._break_mark(edge, swatch.border)
         tip, before = edge.points[-1], edge.points[-2]
-        direction = 1.0 if tip.x >= before.x else -1.0
-        head = QPolygonF(
-            [
-                QPointF(tip.x, tip.y),
-                QPointF(tip.x - 9 * direction, tip.y - 5),
-                QPointF(tip.x - 9 * direction, tip.y + 5),
-            ]
-        )
+        head = _arrow_head(tip, before)
         arrow = self.addPolygon(head, _pen(colour, 1.0), QBrush(colour))
         arrow.setZValue(0)
         tip_text = f"hop {edge.hop}: {edge.label_text or 'delay unknown'}"
+        if refused:
+            tip_text = edge.finding or ""
         if edge.finding:
             tip_text += f"\nexplained by the finding: {edge.finding}"
         for text in edge.lines:
@@ -234,7 +249,8 @@ class DiagramScene(QGraphicsScene):
                 tone = palette.finding if edge.tone in {"high", "medium"} else swatch.border
             item = add_text(None, text, tone or palette.muted, self, self.scale)
             item.setZValue(4)
-            item.setData(KEY, f"hop:{edge.hop}")
+            if not refused:
+                item.setData(KEY, f"hop:{edge.hop}")
             item.setToolTip(tip_text)
         if edge.label is None or edge.pill is None:
             return
@@ -243,9 +259,10 @@ class DiagramScene(QGraphicsScene):
         )
         pill.setZValue(4)
         pill.setToolTip(tip_text)
-        pill.setData(KEY, f"hop:{edge.hop}")
-        pill.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.pills[edge.hop] = pill
+        if not refused:
+            pill.setData(KEY, f"hop:{edge.hop}")
+            pill.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.pills[edge.hop] = pill
         self.edge_labels.append(add_text(pill, edge.label, swatch.text, scale=self.scale))
 
     def _break_mark(self, edge: Edge, colour: QColor) -> None:
@@ -335,6 +352,13 @@ class DiagramScene(QGraphicsScene):
             self.addPath(rounded(rect, 4), _pen(lane.border), QBrush(lane.fill))
         elif kind == "finding":
             self.addPath(rounded(rect, 4), _pen(palette.finding, 2.0), QBrush(palette.card))
+        elif kind == "refused":  # a hard failure's card, an orange one peeking from behind
+            soft = qrect(rect).adjusted(6, -3, 3, -6)
+            orange = palette.severity_colour(Severity.MEDIUM)
+            self.addPath(rounded(soft, 3), _pen(orange, 2.0), QBrush(palette.card))
+            hard = qrect(rect).adjusted(0, 3, -6, 0)
+            red = palette.severity_colour(Severity.HIGH)
+            self.addPath(rounded(hard, 3), _pen(red, 2.0), QBrush(palette.card))
         elif kind == "group":
             back = qrect(rect).adjusted(4, -2, 0, -4)
             self.addPath(rounded(back, 3), _pen(palette.card_border), QBrush(palette.card_stack))

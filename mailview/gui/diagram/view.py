@@ -19,6 +19,7 @@ from mailview.core.model import Report
 from mailview.gui.diagram.palette import DiagramPalette, shared_metrics, ui_scale
 from mailview.gui.diagram.scene import KEY, DiagramScene
 from mailview.layout import Diagram, layout_report
+from mailview.layout.failure import failure_plan
 
 ZOOM_STEP = 1.25
 MIN_ZOOM = 0.1
@@ -39,6 +40,8 @@ class DiagramView(QGraphicsView):
         self._scale = ui_scale(self.font())
         self._metrics = shared_metrics(self._scale)
         self._report: Report | None = None
+        self._returned: Report | None = None  # a bounce's original, whose route is drawn
+        self._foreign = False  # the hops drawn are the returned original's
         self._expanded: set[str] = set()
         self._selected: int | None = None
         self._highlighted: frozenset[int] = frozenset()
@@ -58,8 +61,14 @@ class DiagramView(QGraphicsView):
 
     # -- public API ----------------------------------------------------------------------
 
-    def set_report(self, report: Report | None) -> None:
+    def set_report(self, report: Report | None, returned: Report | None = None) -> None:
+        """Draw `report`'s route; a bounce's draws `returned` (its original's analysis)."""
         self._report = report
+        self._returned = returned
+        # The returned original's hops are not the report's: the route table, findings and
+        # hop details speak of the bounce's own, so selections are not shared with them.
+        plan = failure_plan(report, returned) if report is not None else None
+        self._foreign = plan is not None and plan.returned
         self._expanded = set()
         self._selected = None
         self._highlighted = frozenset()
@@ -80,7 +89,7 @@ class DiagramView(QGraphicsView):
     def select_hop(self, index: int | None) -> None:
         self._ensure_built()
         diagram = self.diagram()
-        if index is None or diagram is None:
+        if index is None or diagram is None or self._foreign:
             self._selected = None
             self._apply_state()
             return
@@ -96,7 +105,7 @@ class DiagramView(QGraphicsView):
 
     def highlight_hops(self, indices: Iterable[int]) -> None:
         self._ensure_built()
-        self._highlighted = frozenset(indices)
+        self._highlighted = frozenset(() if self._foreign else indices)
         self._apply_state()
 
     def zoom_in(self) -> None:
@@ -162,6 +171,7 @@ class DiagramView(QGraphicsView):
             expanded=self._expanded,
             width=self._width,
             include_caption=False,  # the window shows subject and sender around the view
+            returned=self._returned,
         )
         self._scene.build(diagram, DiagramPalette.from_qpalette(self.palette()), self._scale)
         self._apply_state()
@@ -225,7 +235,7 @@ class DiagramView(QGraphicsView):
         if key is None:
             return
         kind, _, value = key.partition(":")
-        if kind == "hop":
+        if kind == "hop" and not self._foreign:
             self.select_hop(int(value))
             self.hopActivated.emit(int(value))
         elif kind == "group":
@@ -252,7 +262,7 @@ class DiagramView(QGraphicsView):
     def _step(self, direction: int) -> None:
         assert self._report is not None
         count = len(self._report.hops)
-        if count == 0:
+        if count == 0 or self._foreign:
             return
         if self._selected is None:
             target = 1 if direction > 0 else count
