@@ -11,12 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mailview.core.analyze import analyze_bytes
+from mailview.core.bounce import read as reader
 from mailview.core.bounce import read_bounce
 from mailview.core.bounce.entry import notice_action
 from mailview.core.bounce.reasons import REASONS, classify
 from mailview.core.bounce.status import explain, find_status
 from mailview.core.errors import InputError
 from mailview.core.load import load_bytes
+from mailview.core.model import LoadedMessage
 from mailview.export.json_report import report_to_dict
 from mailview.export.text_report import render_text
 from mailview.export.ticket import render_ticket
@@ -678,3 +680,29 @@ def test_batch_summary_counts_reasons_and_failing_domains() -> None:
         "    2  one.example",
         "    1  two.example",
     ]
+
+
+def test_the_cheap_gate_passes_every_report_the_full_reader_finds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if not CORPUS.is_dir():
+        pytest.skip("the shared corpus is not here")
+    ordinary = load_bytes(b"From: a@example.com\nTo: b@example.org\nSubject: hi\n\nhello\n")
+    assert not reader.might_be_report({h.name.lower(): h for h in ordinary[0].headers}, b"hello")
+    messages = [
+        message
+        for path in sorted(CORPUS.rglob("*"))
+        if path.is_file() and path.suffix not in (".md", ".tsv")
+        for message in _loaded(path)
+    ]
+    gated = [read_bounce(m) for m in messages]
+    monkeypatch.setattr(reader, "might_be_report", lambda headers, body: True)
+    assert [read_bounce(m) for m in messages] == gated
+    assert sum(found is not None for found in gated) >= 228
+
+
+def _loaded(path: Path) -> tuple[LoadedMessage, ...]:
+    try:
+        return load_bytes(path.read_bytes(), path.name)
+    except InputError:
+        return ()

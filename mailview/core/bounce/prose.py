@@ -25,13 +25,13 @@ _FLUFL_LOG.propagate = False
 
 MAX_TEXT = 256 * 1024  # characters of one part's text read
 
-_DAEMON = re.compile(
+DAEMON = re.compile(
     r"mailer-daemon|postmaster|mail delivery|mail administrator|mmsc ndr|"
     r"\bmailer\b|system administrator|delivery (?:subsystem|system)|mail\.delivery\.system|"
     r"\bno-?reply@|-admin@|\bowner-",
     re.I,
 )
-_SUBJECT = re.compile(
+SUBJECT = re.compile(
     r"undeliver|undelivered|delivery (?:status|failure|failed|has failed|notification|report|"
     r"problem)|returned mail|failure notice|mail delivery failed|could not be delivered|"
     r"non-?delivery|mail system error|delivery failure|loop alert|error sending|"
@@ -130,8 +130,8 @@ def is_failure_notice(headers: dict[str, HeaderField], texts: list[str]) -> bool
     """Whether a message without a DSN part reads like a delivery failure notice."""
     sender = _value(headers, "from")
     null_sender = _value(headers, "return-path").strip() in ("<>", "")
-    daemon = bool(_DAEMON.search(sender)) or ("return-path" in headers and null_sender)
-    subject = bool(_SUBJECT.search(_value(headers, "subject")))
+    daemon = bool(DAEMON.search(sender)) or ("return-path" in headers and null_sender)
+    subject = bool(SUBJECT.search(_value(headers, "subject")))
     notice = plain.notice_text("\n".join(texts))[:8000]
     body = bool(_BODY.search(notice))
     return (daemon and (subject or body)) or (subject and body and null_sender)
@@ -141,6 +141,11 @@ def is_autoreply(headers: dict[str, HeaderField], texts: list[str]) -> bool:
     """RFC 3834 §5: Auto-Submitted: auto-replied, or the common vacation markers."""
     if _REPORT_SUBJECT.search(_value(headers, "subject")):
         return False  # DMARC and abuse report generators mark themselves auto-replied too
+    return is_autoreply_marked(headers)
+
+
+def is_autoreply_marked(headers: dict[str, HeaderField]) -> bool:
+    """The auto-reply markers alone, whatever the subject otherwise says."""
     auto = _value(headers, "auto-submitted").strip().lower()
     if auto.startswith("auto-replied"):
         return True

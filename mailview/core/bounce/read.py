@@ -76,6 +76,8 @@ def read_bounce(message: LoadedMessage) -> BounceReport | None:
 
 def _read(message: LoadedMessage) -> BounceReport | None:
     headers = first_values(message.headers)
+    if not might_be_report(headers, message.body):
+        return None
     parsed = _parse(message)
     parts = list(_parts(parsed))
     texts = [text for part in parts if (text := prose.part_text(part)) is not None]
@@ -110,6 +112,42 @@ def _read(message: LoadedMessage) -> BounceReport | None:
     if prose.is_autoreply(headers, texts):
         return _autoreply(message, headers)
     return None
+
+
+# What a report's body shows of itself before any MIME parsing: a delivery-status or
+# feedback-report part (RFC 3464 §2, RFC 5965 §3), or the per-recipient fields of a
+# DSN pasted as plain text.
+_BODY_MARKS = (b"delivery-status", b"feedback-report", b"-recipient:")
+_MARK_BYTES = 100_000
+
+
+def might_be_report(headers: dict[str, HeaderField], body: bytes) -> bool:
+    """Cheap test that every kind of report read below passes; most mail fails it.
+
+    Each reader needs one of these: a report content type or report part (DSN, ARF),
+    a daemon or Amazon sender, a null Return-Path or a notice's subject (prose
+    notices, SES), or an auto-reply marker (RFC 3834). Parsing the MIME tree only
+    then keeps ordinary mail from paying for the stdlib parser a second time.
+    """
+    content_type = _value(headers, "content-type").lower()
+    sender = _value(headers, "from")
+    subject = _value(headers, "subject")
+    if (
+        "report" in content_type
+        or prose.DAEMON.search(sender)
+        or "amazonaws.com" in sender.lower()
+        or ("return-path" in headers and _value(headers, "return-path").strip() in ("<>", ""))
+        or prose.SUBJECT.search(subject)
+        or prose.is_autoreply_marked(headers)
+    ):
+        return True
+    head = body[:_MARK_BYTES].lower()
+    return any(mark in head for mark in _BODY_MARKS)
+
+
+def _value(headers: dict[str, HeaderField], name: str) -> str:
+    found = headers.get(name)
+    return "" if found is None else decode_words(found.value)
 
 
 def _parse(message: LoadedMessage) -> email.message.Message:
