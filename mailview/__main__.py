@@ -4,4 +4,7 @@ import sys
 
 from mailview.cli import main
 
-sys.exit(main())
+# The guard matters: the app's queue starts worker processes by "spawn", which imports
+# the main module again in each worker; without it every worker would run the CLI.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from mailview.gui.message_tab import FAILED, READY, MessageTab
+from mailview.gui.queue.view import QueueTab
 from mailview.gui.settings import CONFIG_DIR_ENV, MAX_RECENT, Settings, config_dir
 from mailview.gui.window import MainWindow
 from tests.gui_window_helpers import (
@@ -45,15 +46,16 @@ def test_a_dropped_file_opens_a_tab_with_its_subject(qtbot: QtBot, tmp_path: Pat
     assert window.windowTitle().startswith(SAMPLE.name)
 
 
-def test_several_dropped_files_open_one_tab_each(qtbot: QtBot, tmp_path: Path) -> None:
+def test_several_dropped_files_open_one_queue(qtbot: QtBot, tmp_path: Path) -> None:
     other = tmp_path / "pasted.eml"
     other.write_text(PASTED_HEADERS)
     window = make_window(qtbot, tmp_path)
+    window.queue_jobs = 0
     assert drop(window, file_mime(SAMPLE, other))
-    qtbot.waitUntil(
-        lambda: window.tab_count() == 2 and all(window.tab(i).state == READY for i in range(2))
-    )
-    subjects = {window.tab(i).summary.value("Subject") for i in range(2)}
+    queue = window.tabs.widget(0)
+    assert isinstance(queue, QueueTab) and window.tab_count() == 1
+    qtbot.waitUntil(lambda: queue.done, timeout=10000)
+    subjects = {row.subject for row in queue.model.rows}
     assert subjects == {SAMPLE_SUBJECT, "Pasted headers test"}
 
 

@@ -6,7 +6,7 @@ import argparse
 import functools
 import hashlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -23,6 +23,7 @@ from mailview.core.analyze import AnalysisOptions, analyze_bytes, analyze_text
 from mailview.core.errors import InputError
 from mailview.core.load import read_path
 from mailview.core.model import Report
+from mailview.core.stream import iter_messages
 from mailview.enrich.pipeline import OnlineSettings, analyze_online
 from mailview.export.json_report import dumps, error_to_dict, report_to_dict
 from mailview.export.text_report import render_text
@@ -43,16 +44,17 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    every = args.message == "all"
     try:
         options = analysis_options(args)
-        address = message_address(args.message)
+        address = None if every else message_address(args.message)
         online = online_settings(args)
     except ValueError as err:
         parser.error(str(err))
     files = list(args.files) + ([str(sample_message())] if args.sample else [])
     if not files:
         parser.error("name at least one FILE (or '-' for standard input, or --sample)")
-    job = Job(options, address, online)
+    job = Job(options, address, online, every)
     return _analyze_all(files, job, as_json=args.json, out=sys.stdout)
 
 
@@ -63,6 +65,7 @@ class Job:
     options: AnalysisOptions
     address: tuple[int, ...] | None
     online: OnlineSettings | None
+    every: bool = False  # --message all: each message of an mbox in turn
 
 
 def _analyze_all(
@@ -73,20 +76,64 @@ def _analyze_all(
     out: TextIO,
 ) -> int:
     status = EXIT_OK
-    for position, name in enumerate(files):
+    position = 0
+    for name, analyse in _inputs(files, job):
         try:
-            report = _analyze_one(name, job)
+            report = analyse()
         except InputError as err:
             status = EXIT_UNREADABLE
             _print_error(name, err, as_json=as_json, out=out)
             continue
+        if job.address is None and not job.every:
+            tell_messages(report, name)
         if as_json:
-            out.write(dumps(report_to_dict(report), pretty=len(files) == 1) + "\n")
+            out.write(
+                dumps(report_to_dict(report), pretty=len(files) == 1 and not job.every) + "\n"
+            )
         else:
             if position:
                 out.write("\n" + "═" * 100 + "\n\n")
             out.write(render_text(report))
+        position += 1
     return status
+
+
+def _inputs(files: list[str], job: Job) -> Iterator[tuple[str, Callable[[], Report]]]:
+    """(name, analysis) for each message to analyse: one per file, or with --message all
+    each message of an mbox, read a message at a time."""
+    for name in files:
+        if not job.every or name == "-":
+            yield name, functools.partial(_analyze_one, name, job)
+            continue
+        try:
+            for label, data in iter_messages(name):
+                yield label, functools.partial(_analyze_data, data, Path(label).name, job)
+        except InputError as err:
+            yield name, functools.partial(_raise, err)
+
+
+def _raise(err: InputError) -> Report:
+    raise err
+
+
+def _analyze_data(data: bytes, name: str, job: Job) -> Report:
+    analyse = functools.partial(analyze_bytes, data, name, None)
+    if job.online is None:
+        return analyse(job.options)
+    return analyze_online(analyse, job.options, job.online)
+
+
+def tell_messages(report: Report, name: str) -> None:
+    """An mbox analysed without --message: say that only its first message was, and how
+    to reach the others (on standard error, so JSON output stays one document)."""
+    count = report.input.message_count
+    if count > 1:
+        print(
+            f"mailview: {name} holds {count:,} messages; this is the first. Pick one with "
+            f"--message N (1 to {count:,}), analyse each with --message all, or run "
+            f"'mailview batch {name}' for a queue with campaigns.",
+            file=sys.stderr,
+        )
 
 
 def _analyze_one(name: str, job: Job) -> Report:

@@ -20,6 +20,7 @@ import ipaddress
 import os
 import signal
 import sys
+import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
@@ -29,15 +30,18 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, BinaryIO, TextIO
 
+from mailview.cli.campaign_out import add_campaign_options, campaign_lines, finish_output
 from mailview.cli.options import add_analysis_options, analysis_options
 from mailview.cli.status import EXIT_FAILED, EXIT_OK
 from mailview.core.analyze import AnalysisOptions, analyze_bytes
+from mailview.core.campaigns import Campaign
 from mailview.core.errors import InputError
 from mailview.core.model import GeoInfo, Report
 from mailview.core.stream import Listed, count_messages, iter_files, iter_messages
 from mailview.core.verdict import verdict
 from mailview.export.json_report import dumps, error_to_dict, report_to_dict
 from mailview.present.place import network_text
+from mailview.present.triage import QueueRow, failed_row, row_of
 
 EXIT_SOME_UNREADABLE = EXIT_FAILED  # 1: the batch ran, but not every input was a message
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -77,6 +81,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     batch.add_argument(
         "--quiet", action="store_true", help="no progress line and no summary, only errors"
     )
+    add_campaign_options(batch)
     add_analysis_options(batch)
     batch.set_defaults(run=run)
 
@@ -107,11 +112,15 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print(f"mailview: {args.out}: could not be written: {_reason(err)}", file=sys.stderr)
         return EXIT_FAILED
     show_progress = not args.quiet and sys.stderr.isatty()
+    # The campaigns are known only once every message is in: the lines wait in a spool.
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
     try:
         tally = run_batch(
-            args.paths, sink, settings, args.jobs, progress=show_progress, echo=args.quiet
+            args.paths, spool, settings, args.jobs, progress=show_progress, echo=args.quiet
         )
+        finish_output(tally, spool, sink, args)
     finally:
+        spool.close()
         if sink is not sys.stdout.buffer:
             sink.close()
     if not args.quiet:
@@ -145,6 +154,7 @@ class Outcome:
     findings: tuple[tuple[str, str], ...] = ()  # (code, title)
     owner: str | None = None  # the origin's network owner: "AS8075 Microsoft"
     bounce: tuple[str, ...] | None = None  # a delivery report: "reason@domain" per failure
+    row: QueueRow | None = None  # the queue's compact row: campaign traits, CSV cells
 
 
 _options: AnalysisOptions | None = None  # per worker process, set by _start_worker
@@ -174,7 +184,7 @@ def _analyse_task(task: list[tuple[str, bytes]]) -> list[Outcome]:
 
 def failure(label: str, sentence: str, sha256: str | None) -> Outcome:
     line = dumps(error_to_dict(label, sha256, sentence), pretty=False)
-    return Outcome(label, line, error=sentence)
+    return Outcome(label, line, error=sentence, row=failed_row(label, sha256 or "", sentence))
 
 
 def _outcome(label: str, report: Report) -> Outcome:
@@ -188,6 +198,7 @@ def _outcome(label: str, report: Report) -> Outcome:
         owner=None if geo is None else network_text(geo.asn, geo.as_org),
         findings=tuple((f.code, f.title) for f in report.findings),
         bounce=bounce_facts(report),
+        row=row_of(label, report),
     )
 
 
@@ -228,6 +239,8 @@ class Tally:
     bounces: int = 0  # delivery reports among the messages
     bounce_reasons: Counter[str] = field(default_factory=Counter)
     bounce_domains: Counter[str] = field(default_factory=Counter)
+    rows: list[QueueRow] = field(default_factory=list)  # in output order
+    campaigns: tuple[Campaign, ...] = ()
     interrupted: bool = False
     write_error: str | None = None
     seconds: float = 0.0
@@ -237,6 +250,8 @@ class Tally:
         return self.analysed + len(self.unreadable)
 
     def add(self, outcome: Outcome) -> None:
+        if outcome.row is not None:
+            self.rows.append(outcome.row)
         if outcome.error is not None:
             self.unreadable.append((outcome.label, outcome.error))
             return
@@ -488,6 +503,7 @@ def summary_lines(tally: Tally) -> list[str]:
         )
         lines += _top("bounce reasons", tally.bounce_reasons)
         lines += _top("failing domains", tally.bounce_domains)
+    lines += campaign_lines(tally.campaigns)
     return lines
 
 

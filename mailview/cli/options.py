@@ -18,7 +18,8 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--message",
         metavar="N[/K...]",
-        help="which message: N-th of an mbox, then K-th attached message (1-based)",
+        help="which message: N-th of an mbox, then K-th attached message (1-based); "
+        "'all' analyses each message of an mbox",
     )
     parser.add_argument(
         "--wrapper",

@@ -16,7 +16,7 @@ import html
 import ipaddress
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
@@ -54,6 +54,7 @@ from PySide6.QtWidgets import (
 from mailview import __version__
 from mailview.core.analyze import AnalysisOptions
 from mailview.core.chain import TrustConfig
+from mailview.core.errors import InputError
 from mailview.core.model import Report
 from mailview.enrich.dns import DnsResolver
 from mailview.enrich.geo import EMBEDDED_ATTRIBUTION, open_geo
@@ -62,6 +63,7 @@ from mailview.gui.diagram import export_png, export_svg, render_image
 from mailview.gui.diagram.palette import scale_font
 from mailview.gui.inputs import (
     PASTED_NAME,
+    BytesSource,
     PathSource,
     Source,
     can_accept,
@@ -69,6 +71,10 @@ from mailview.gui.inputs import (
 )
 from mailview.gui.message_tab import FAILED, PANES, READY, MessageTab
 from mailview.gui.panels import Banner, plain_label
+from mailview.gui.queue.marks import FILE_NAME as MARKS_FILE
+from mailview.gui.queue.marks import MarkStore
+from mailview.gui.queue.opening import message_bytes, wants_queue
+from mailview.gui.queue.view import QueueTab
 from mailview.gui.report_export import KINDS, prepared, report_text, ticket_text, write_report
 from mailview.gui.settings import Settings
 from mailview.gui.settings_dialog import SettingsDialog
@@ -111,6 +117,7 @@ class MainWindow(QMainWindow):
         self.worker.succeeded.connect(self._on_succeeded)
         self.worker.failed.connect(self._on_failed)
         self._jobs: dict[int, MessageTab] = {}
+        self.queue_jobs: int | None = None  # queue worker processes (None: by CPU count)
         QTimer.singleShot(0, self._tell_settings_reset)
 
         self.message_bar = Banner()
@@ -147,6 +154,10 @@ class MainWindow(QMainWindow):
 
     def open_paths(self, paths: Iterable[str]) -> list[MessageTab]:
         """One tab per file; a file already open is reloaded in its tab instead."""
+        paths = list(paths)
+        if wants_queue(paths):
+            self.open_queue(paths)
+            return []
         opened = []
         for path in paths:
             absolute = os.path.abspath(path)
@@ -159,7 +170,39 @@ class MainWindow(QMainWindow):
                 opened.append(self.open_source(PathSource(absolute)))
         return opened
 
+    def open_queue(self, paths: Sequence[str]) -> QueueTab:
+        """A queue tab for many messages; Enter on a row opens it as a message tab."""
+        marks = MarkStore(Path(self.settings.path).parent / MARKS_FILE)
+        queue = QueueTab([os.path.abspath(p) for p in paths], marks, self.queue_jobs)
+        queue.openRequested.connect(self.open_queue_row)
+        index = self.tabs.addTab(queue, f"Queue: {queue.title}")
+        self.tabs.setCurrentIndex(index)
+        self.stack.setCurrentWidget(self.tabs)
+        queue.start()
+        return queue
+
+    def open_queue_row(self, label: str, sha256: str) -> MessageTab | None:
+        del sha256  # the tab names the message; the report carries its SHA-256 again
+        try:
+            data = message_bytes(label)
+        except InputError as err:
+            self.show_message(err.sentence)
+            return None
+        return self.open_source(BytesSource(data, os.path.basename(label)))
+
+    def ask_open_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Open a folder of messages", self.settings.last_dir()
+        )
+        if folder:
+            self.settings.set_last_dir(folder)
+            self.open_queue([folder])
+
     def open_sources(self, sources: Iterable[Source]) -> list[MessageTab]:
+        paths = [s.path for s in sources if isinstance(s, PathSource)]
+        if len(paths) > 1 or (paths and wants_queue(paths)):
+            self.open_queue(paths)
+            sources = [s for s in sources if not isinstance(s, PathSource)]
         opened = []
         for source in sources:
             if isinstance(source, PathSource):
@@ -221,8 +264,8 @@ class MainWindow(QMainWindow):
             if isinstance(app, QApplication):
                 apply_theme(app, self.settings.theme())  # at once: the diagram follows the palette
             self._options = self._analysis_options()
-            for index in range(self.tab_count()):
-                self.tab(index).hop_details.time_mode = self.settings.time_display()
+            for tab in self._message_tabs():
+                tab.hop_details.time_mode = self.settings.time_display()
             self.worker.set_default_analyze(
                 functools.partial(analyze_source, options=self._options)
             )
@@ -285,6 +328,10 @@ class MainWindow(QMainWindow):
         assert isinstance(widget, MessageTab)
         return widget
 
+    def _message_tabs(self) -> list[MessageTab]:
+        widgets = (self.tabs.widget(i) for i in range(self.tabs.count()))
+        return [w for w in widgets if isinstance(w, MessageTab)]
+
     def tab_count(self) -> int:
         return self.tabs.count()
 
@@ -295,6 +342,8 @@ class MainWindow(QMainWindow):
         if widget is None:
             return
         self.tabs.removeTab(index)
+        if isinstance(widget, QueueTab):
+            widget.cancel()
         self._jobs = {job: tab for job, tab in self._jobs.items() if tab is not widget}
         widget.deleteLater()
         if not self.tabs.count():
@@ -308,8 +357,8 @@ class MainWindow(QMainWindow):
 
     def _tab_for_path(self, path: str) -> MessageTab | None:
         for index in range(self.tabs.count()):
-            tab = self.tab(index)
-            if tab.path == path:
+            tab = self.tabs.widget(index)
+            if isinstance(tab, MessageTab) and tab.path == path:
                 return tab
         return None
 
@@ -490,6 +539,10 @@ class MainWindow(QMainWindow):
     # --- settings -------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        for index in range(self.tabs.count()):
+            widget = self.tabs.widget(index)
+            if isinstance(widget, QueueTab):
+                widget.cancel()  # no worker outlives the window
         self.settings.set_geometry(self.saveGeometry())
         self.settings.set_window_state(self.saveState())
         self.settings.sync()
@@ -529,14 +582,14 @@ class MainWindow(QMainWindow):
         """Show or hide a pane under the route in every tab; the choice is remembered."""
         hidden = [n for n in self._hidden_panes() if n != name] + ([] if visible else [name])
         self.settings.set_layout(HIDDEN_PANES, QByteArray(",".join(hidden).encode("ascii")))
-        for index in range(self.tab_count()):
-            self.tab(index).set_pane_visible(name, visible)
+        for tab in self._message_tabs():
+            tab.set_pane_visible(name, visible)
 
     def toggle_route_table(self, on: bool) -> None:
         """The route as a table (one row per hand-over) or as the diagram, in every tab."""
         self.settings.set_layout(ROUTE_MODE, QByteArray(b"table" if on else b"diagram"))
-        for index in range(self.tab_count()):
-            self.tab(index).show_route_table(on)
+        for tab in self._message_tabs():
+            tab.show_route_table(on)
 
     # --- building -----------------------------------------------------------------------------
 
@@ -692,6 +745,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.open_action)
+        file_menu.addAction(self._action("Open &folder…", self.ask_open_folder, ["Ctrl+Shift+F"]))
         self.recent_menu = QMenu("Open &recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addMenu(self.recent_menu)
