@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import functools
 import hashlib
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,10 +19,11 @@ from mailview.cli.options import (
     message_address,
     online_settings,
 )
-from mailview.cli.status import EXIT_OK, EXIT_UNREADABLE
+from mailview.cli.status import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE
+from mailview.cli.terminal import say, visible
 from mailview.core.analyze import AnalysisOptions, analyze_bytes, analyze_text
-from mailview.core.errors import InputError
-from mailview.core.load import read_path
+from mailview.core.errors import UNREADABLE, InputError
+from mailview.core.load import MAX_FILE_BYTES, read_path
 from mailview.core.model import Report
 from mailview.enrich.pipeline import OnlineSettings, analyze_online
 from mailview.export.json_report import dumps, error_to_dict, report_to_dict
@@ -31,6 +33,7 @@ from mailview.export.text_report import render_text
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     analyze = commands.add_parser(
         "analyze",
+        aliases=["analyse"],
         help="analyse messages and print the route and findings",
         description="Analyse each FILE (.eml, .msg, mbox, pasted headers; '-' reads standard "
         "input) offline and print its route, hop by hop, and what looks wrong.",
@@ -39,10 +42,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     analyze.add_argument("--sample", action="store_true", help="analyse the bundled sample")
     analyze.add_argument("--json", action="store_true", help="print the JSON report")
     add_analysis_options(analyze)
-    analyze.set_defaults(run=run)
+    analyze.set_defaults(run=run, parser=analyze)
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    parser = getattr(args, "parser", parser)
     try:
         options = analysis_options(args)
         address = message_address(args.message)
@@ -80,21 +84,37 @@ def _analyze_all(
             status = EXIT_UNREADABLE
             _print_error(name, err, as_json=as_json, out=out)
             continue
+        except Exception as err:
+            # A bug met on one input: a sentence to report, and the others still analysed
+            # (--strict shows the traceback).
+            if job.options.strict:
+                raise
+            status = max(status, EXIT_FAILED)
+            say(f"could not be analysed: internal error ({type(err).__name__}: {err}); "
+                "please report this message to the mailview developers.", name)  # fmt: skip
+            continue
         if as_json:
             out.write(dumps(report_to_dict(report), pretty=len(files) == 1) + "\n")
         else:
             if position:
                 out.write("\n" + "═" * 100 + "\n\n")
-            out.write(render_text(report))
+            # The report quotes the message: its control characters must not reach the
+            # terminal as commands.
+            out.write(visible(render_text(report)))
     return status
 
 
 def _analyze_one(name: str, job: Job) -> Report:
     analyse: Callable[[AnalysisOptions], Report]
     if name == "-":
-        text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+        text = read_stdin().decode("utf-8", "surrogateescape")
         analyse = functools.partial(analyze_text, text, "<stdin>")
     else:
+        if os.path.isdir(name):
+            raise InputError(
+                f"{name} is a folder; 'mailview batch {name}' analyses every message in it.",
+                path=name,
+            )
         data = read_path(name)
         analyse = functools.partial(analyze_bytes, data, Path(name).name, job.address)
     if job.online is None:
@@ -102,14 +122,39 @@ def _analyze_one(name: str, job: Job) -> Report:
     return analyze_online(analyse, job.options, job.online)
 
 
+PROMPT = (
+    "mailview: paste the message or its headers, then press Ctrl+D on an empty line "
+    "(Ctrl+Z then Enter on Windows).\n"
+)
+
+
+def read_stdin(limit: int = MAX_FILE_BYTES) -> bytes:
+    """Standard input, up to `limit` bytes (InputError beyond: `< /dev/zero` never ends);
+    at a terminal, first a line saying what to do, as a silent wait looks like a hang."""
+    if sys.stdin.isatty():
+        sys.stderr.write(PROMPT)
+        sys.stderr.flush()
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(
+            f"Standard input holds more than {limit // (1024 * 1024)} MB; "
+            "that is no email message.",
+            UNREADABLE,
+            path="-",  # the sentence names it
+        )
+    return data
+
+
 def _print_error(name: str, err: InputError, *, as_json: bool, out: TextIO) -> None:
     if as_json:
         sha = _sha256_or_none(name)
         out.write(dumps(error_to_dict(name, sha, err.sentence), pretty=False) + "\n")
-    print(f"mailview: {name}: {err.sentence}", file=sys.stderr)
+    say(err.sentence, None if err.path is not None else name)
 
 
 def _sha256_or_none(name: str) -> str | None:
+    if name == "-" or not os.path.isfile(name):
+        return None
     try:
         return hashlib.sha256(Path(name).read_bytes()).hexdigest()
     except OSError:

@@ -9,8 +9,10 @@ finding, and a bug in a rule becomes an "internal" finding instead of a lost ana
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,14 +20,25 @@ from pathlib import Path
 from mailview.core.auth.analysis import analyze_auth
 from mailview.core.auth.keys import KeyStore
 from mailview.core.chain import (
+    ROUTE_HEADERS,
     TrustConfig,
     route_from_headers,
 )
+from mailview.core.defects import BUDGET, RECORD, Defect, DefectPolicy
 from mailview.core.enrichment import GeoSource
-from mailview.core.errors import InputError
-from mailview.core.findings.registry import RuleContext, run_rules
+from mailview.core.errors import NO_SUCH_MESSAGE, NOT_A_MESSAGE, InputError
+from mailview.core.findings.registry import RuleContext, run_rules, within_budget
 from mailview.core.load import load_bytes, load_text, read_path
-from mailview.core.model import GeoInfo, Hop, InnerRef, InputInfo, LoadedMessage, Report, Scope
+from mailview.core.model import (
+    GeoInfo,
+    HeaderField,
+    Hop,
+    InnerRef,
+    InputInfo,
+    LoadedMessage,
+    Report,
+    Scope,
+)
 from mailview.core.summary import decode_words, first_values, originators, summarise
 from mailview.core.vendors.registry import decode_vendors
 
@@ -40,6 +53,7 @@ class AnalysisOptions:
     geo: GeoSource | None = None  # MaxMind-format databases (None: no geo facts)
     # (aspf, adkim) from the From domain's published DMARC record, when online mode has it.
     dmarc_modes: tuple[str | None, str | None] | None = None
+    policy: DefectPolicy = RECORD  # STRICT raises the input's first defect (tests, --strict)
 
 
 def analyze_path(
@@ -77,7 +91,7 @@ def _analyze_loaded(
     options: AnalysisOptions,
 ) -> Report:
     if not messages:
-        raise InputError("This file holds no email message.")
+        raise InputError("This file holds no email message.", NOT_A_MESSAGE)
     chosen, notes = _choose(messages, address, options.follow_attachments)
     info = InputInfo(
         name=name,
@@ -102,7 +116,7 @@ def message_at(data: bytes, report: Report) -> LoadedMessage:
             return message
         stack.extend(message.inner)
     if not messages:
-        raise InputError("This file holds no email message.")
+        raise InputError("This file holds no email message.", NOT_A_MESSAGE)
     return messages[0]
 
 
@@ -116,12 +130,16 @@ def analyze_message(
     """Analyse one loaded message."""
     options = options or AnalysisOptions()
     headers = message.headers
-    route = route_from_headers(headers, options.trust)
+    route_headers, long_route = _within_budget(headers, ROUTE_HEADERS, MAX_ROUTE_HEADERS)
+    route = route_from_headers(route_headers, options.trust)
     now = options.now or datetime.now(UTC)
-    auth = analyze_auth(message, route, now, options.keys, options.dmarc_modes)
+    auth_headers, many_statements = _within_budget(headers, _AUTH_HEADERS, MAX_AUTH_HEADERS)
+    examined = dataclasses.replace(message, headers=auth_headers)
+    auth = analyze_auth(examined, route, now, options.keys, options.dmarc_modes)
     hop_geo = _hop_geo(route.hops, options.geo)
     context = RuleContext(message, headers, route, now, auth, hop_geo)
-    findings = run_rules(context, strict=options.strict)
+    defects = options.policy.collect(message.defects)
+    findings, skipped = within_budget(run_rules(context, strict=options.strict))
     return Report(
         input=info,
         message=summarise(headers),
@@ -136,9 +154,51 @@ def analyze_message(
         trust_boundary_hop=None if route.boundary is None else route.boundary.index,
         auth=auth,
         hop_geo=hop_geo,
-        vendors=decode_vendors(headers, strict=options.strict),
+        vendors=decode_vendors(route_headers, strict=options.strict),  # the route within budget
         geo_source=None if options.geo is None else options.geo.describe(),
+        defects=(*defects, *long_route, *many_statements, *skipped),
     )
+
+
+# Headers examined per kind, at most: each costs a parse (a signature also a hash), and ten
+# thousand of them say nothing the first ones do not. The newest are on top — the
+# receiver's own statements and hops — so those are kept; the oldest hops a sender may
+# have forged are what a budget cuts.
+MAX_AUTH_HEADERS = 100
+MAX_ROUTE_HEADERS = 1000
+_AUTH_HEADERS = frozenset(
+    {
+        "authentication-results", "arc-authentication-results", "arc-seal",
+        "arc-message-signature", "dkim-signature", "received-spf",
+    }
+)  # fmt: skip
+
+
+def _within_budget(
+    headers: tuple[HeaderField, ...], names: Collection[str], limit: int
+) -> tuple[tuple[HeaderField, ...], tuple[Defect, ...]]:
+    """`headers` with at most `limit` of each of `names`, and a budget defect for each
+    kind cut."""
+    counts: Counter[str] = Counter()
+    kept = []
+    for header in headers:
+        name = header.name.lower()
+        if name in names:
+            counts[name] += 1
+            if counts[name] > limit:
+                continue
+        kept.append(header)
+    if len(kept) == len(headers):
+        return headers, ()
+    skipped = tuple(
+        Defect(
+            BUDGET,
+            f"{n - limit:,} {name} headers beyond the first {limit:,} were not examined.",
+        )
+        for name, n in counts.items()
+        if n > limit
+    )
+    return tuple(kept), skipped
 
 
 def _hop_geo(hops: tuple[Hop, ...], geo: GeoSource | None) -> tuple[GeoInfo | None, ...]:
@@ -158,7 +218,9 @@ def _choose(
     if address:
         if not 0 <= address[0] < len(messages):
             raise InputError(
-                f"This file holds {len(messages)} message(s); there is no message {address[0] + 1}."
+                f"This file holds {len(messages)} message(s); "
+                f"there is no message {address[0] + 1}.",
+                NO_SUCH_MESSAGE,
             )
         top = messages[address[0]]
         return _descend(top, address[1:]), ()
@@ -196,13 +258,15 @@ def _innermost_original(top: LoadedMessage) -> tuple[LoadedMessage, list[LoadedM
 
 def _is_returned(message: LoadedMessage) -> bool:
     """A bounce's copy of the returned message: the bounce itself is what to analyse."""
-    return "bounce" in message.label or "returned" in message.label
+    return message.report_type == "delivery-status"
 
 
 def _descend(message: LoadedMessage, rest: tuple[int, ...]) -> LoadedMessage:
     for step in rest:
         if not 0 <= step < len(message.inner):
-            raise InputError(f"{message.label.capitalize()} has no attached message {step + 1}.")
+            raise InputError(
+                f"{message.label.capitalize()} has no attached message {step + 1}.", NO_SUCH_MESSAGE
+            )
         message = message.inner[step]
     return message
 

@@ -3,7 +3,8 @@
 Strategy: analyse as offline; collect the questions the report raises — the public hop
 addresses, the From domain's DMARC record, the envelope domain's SPF policy for the
 originating address, the recipient domain's MX, the DKIM keys of the signatures — and ask
-them all at once, each with a timeout; then analyse again with the keys DNS returned so
+them all at once, each with a timeout and all within one overall deadline (what is left
+unasked then is said so); then analyse again with the keys DNS returned so
 signatures verify, and attach the answers with the moment they were looked up (they
 describe today, not the delivery day). Whatever did not answer is said so.
 """
@@ -32,7 +33,7 @@ from mailview.core.model import (
     SpfEvaluationInfo,
 )
 from mailview.core.summary import first_values
-from mailview.enrich.dns import Resolver, query_all
+from mailview.enrich.dns import DeadlineResolver, Resolver, query_all
 from mailview.enrich.online import (
     DmarcRecord,
     DnsKeys,
@@ -50,11 +51,17 @@ DEFAULT_DNSBL_ZONES = ("zen.spamhaus.org", "bl.spamcop.net")
 Analyse = Callable[[AnalysisOptions], Report]
 
 
+# Seconds all look-ups of one message may take together (each query also has its own
+# lifetime): a silent resolver and a thousand hops must not hold a message for minutes.
+ONLINE_DEADLINE = 20.0
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class OnlineSettings:
     resolver: Resolver
     resolver_label: str  # "system" or ADDRESS[:PORT], for the report
     dnsbl_zones: Sequence[str] = DEFAULT_DNSBL_ZONES
+    deadline: float = ONLINE_DEADLINE
 
 
 class _BothKeys:
@@ -77,7 +84,8 @@ def analyze_online(analyse: Analyse, options: AnalysisOptions, online: OnlineSet
     """
     offline = analyse(options)
     now = datetime.now(UTC)
-    resolver = online.resolver
+    resolver = DeadlineResolver(online.resolver, online.deadline)
+    online = dataclasses.replace(online, resolver=resolver)
     with ThreadPoolExecutor(max_workers=5) as pool:
         keys_ready = pool.submit(_prefetch_keys, offline, resolver)
         hops_ready = pool.submit(_hop_lookups, offline, online)
@@ -96,6 +104,12 @@ def analyze_online(analyse: Analyse, options: AnalysisOptions, online: OnlineSet
         _hop_lookup(lookups.get(h.fields.from_ip or "")) if h.fields.from_ip else None
         for h in report.hops
     )
+    if resolver.skipped:
+        stopped = (
+            f"The look-ups stopped at their overall deadline of {online.deadline:g} s; "
+            f"{resolver.skipped:,} questions were not asked, and their answers are missing."
+        )
+        facts = dataclasses.replace(facts, problems=(*facts.problems, stopped))
     found = _findings(report, hop_online, facts)
     return dataclasses.replace(
         report,

@@ -60,6 +60,10 @@ def report_to_dict(report: Report) -> JsonDict:
         "vendors": [vendor_to_dict(v) for v in report.vendors],
         "verdict": verdict_to_dict(verdict(report.findings)),
         "headers": [_header(h) for h in report.headers],
+        # What was malformed and what a stage skipped at its budget: typed, for scripts.
+        "defects": [
+            {"code": d.code, "header_index": d.header_index, "text": str(d)} for d in report.defects
+        ],
     }
     if report.online is not None:
         document["online"] = online_to_dict(report.online)
@@ -168,6 +172,7 @@ def _evidence(evidence: Evidence) -> JsonDict:
         "header_index": evidence.header_index,
         "header_name": evidence.header_name,
         "text": evidence.text,
+        "omitted_chars": evidence.omitted_chars,  # the quote is cut; the header is whole
     }
 
 
@@ -178,6 +183,7 @@ def _finding(item: Finding) -> JsonDict:
         "title": item.title,
         "detail": item.detail,
         "evidence": [_evidence(e) for e in item.evidence],
+        "evidence_omitted": item.evidence_omitted,
         "strength": item.strength,
     }
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator
 
+from mailview.core.defects import BUDGET
 from mailview.core.findings.context import describe_delay
 from mailview.core.model import Finding, Hop, Report
 from mailview.core.verdict import verdict
+from mailview.export.markdown import vendor_label
 from mailview.export.text_auth import auth_lines
 
 WIDTH = 100
@@ -45,11 +47,15 @@ def _lines(report: Report) -> Iterator[str]:
         yield ""
         yield "Verdicts stamped by the receiving systems:"
         for vendor in report.vendors:
-            yield from _wrap(
-                f"{vendor.vendor} ({vendor.header}): {vendor.summary}", indent="    ", first="  "
-            )
+            yield from _wrap(f"{vendor_label(vendor)}: {vendor.summary}", indent="    ", first="  ")
     yield ""
     yield from _findings(report.findings)
+    skipped = [d for d in report.defects if d.code == BUDGET]
+    if skipped:
+        yield ""
+        yield "Not examined (limits that keep hostile input fast):"
+        for defect in skipped:
+            yield from _wrap(str(defect), indent=" " * 4, first="  ")
     if len(report.inner) > 1:
         yield ""
         yield "Messages in this input (pick one with --message):"

@@ -66,7 +66,14 @@ from mailview.gui.inputs import (
 )
 from mailview.gui.message_tab import FAILED, READY, MessageTab
 from mailview.gui.panels import Banner, plain_label
-from mailview.gui.report_export import KINDS, prepared, report_text, ticket_text, write_report
+from mailview.gui.report_export import (
+    KINDS,
+    prepared,
+    refuse_input,
+    report_text,
+    ticket_text,
+    write_report,
+)
 from mailview.gui.settings import Settings
 from mailview.gui.settings_dialog import SettingsDialog
 from mailview.gui.worker import Analysis, Analyze, Worker, analyze_source, options_for
@@ -334,7 +341,10 @@ class MainWindow(QMainWindow):
             self.show_message("Open a message first: there is no diagram to export.", "info")
             return False
         report = prepared(report, redacted=self.redact_action.isChecked())
+        tab = self.current_tab()
         try:
+            if tab is not None:
+                refuse_input(tab.source, path)
             if kind == "svg":
                 export_svg(report, path)
             else:
@@ -379,6 +389,7 @@ class MainWindow(QMainWindow):
             return False
         redacted = self.redact_action.isChecked()
         try:
+            refuse_input(tab.source, path)
             write_report(path, report_text(report, tab.source, kind, redacted=redacted))
         except OSError as err:
             self.show_message(f"The report could not be saved: {err}.")
