@@ -28,7 +28,7 @@ from mailview.core.errors import InputError
 from mailview.core.findings.lookalike import imitation
 from mailview.core.ipscope import parse_ip, scope_of
 from mailview.core.received import _ipv6_text, parse_received
-from mailview.core.summary import _decode_encoded
+from mailview.core.words import _decode_encoded
 from mailview.enrich.geo import GeoDatabases, open_geo
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

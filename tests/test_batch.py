@@ -176,16 +176,17 @@ def test_batch_writes_one_document_per_message_in_input_order(
     folder, box = inputs
     docs, tally = run_in_process([folder, box], jobs=2)
     names = [str(doc["input"]["name"]) for doc in docs]  # type: ignore[index]
-    expected = [str(folder / n) for n in ("a.eml", "b.eml", "empty.eml", "image.png")]
+    # image.png is no mail, found in a folder: skipped and counted; empty.eml is named as
+    # mail and is not: reported.
+    expected = [str(folder / n) for n in ("a.eml", "b.eml", "empty.eml")]
     expected += [str(folder / "nested" / "c.eml")] + [f"{box}#{n}" for n in range(1, 6)]
     assert names == expected
     assert all(doc["schema"] == "mailview/report-1" for doc in docs)
     errors = {str(d["input"]["name"]): d["error"] for d in docs if "error" in d}  # type: ignore[index]
     assert errors == {
         str(folder / "empty.eml"): "This file is empty, not an email message.",
-        str(folder / "image.png"): "This file is a PNG image, not an email message.",
     }
-    assert tally.analysed == 8 and len(tally.unreadable) == 2
+    assert tally.analysed == 8 and len(tally.unreadable) == 1 and tally.skipped == 1
     assert tally.levels == {"none": 7, "low": 1}
     assert tally.ips == {"203.0.113.5": 5, "192.0.2.10": 1, "192.0.2.20": 1, "198.51.100.7": 1}
     assert tally.networks == {"203.0.113.0/24": 5, "192.0.2.0/24": 2, "198.51.100.0/24": 1}
@@ -205,8 +206,10 @@ def test_summary_lists_counts_and_each_unreadable_input(inputs: tuple[Path, Path
     _, tally = run_in_process(list(inputs), jobs=1)
     text = "\n".join(summary_lines(tally))
     assert "  analysed           8" in text
-    assert "  could not be read  2" in text
-    assert "image.png: This file is a PNG image, not an email message." in text
+    assert "  could not be read  1" in text
+    assert "empty.eml: This file is empty, not an email message." in text
+    assert "  skipped, not mail  1" in text
+    assert "image.png" not in text
     assert "  verdicts           high 0  medium 0  low 1  info 0  none 7" in text
     assert "    5  203.0.113.5" in text
     assert "    2  192.0.2.0/24" in text
@@ -221,8 +224,8 @@ def test_command_exits_1_with_an_unreadable_input_and_0_without(
     done = mailview_batch(str(folder), str(box), "--out", str(out), "--jobs", "2")
     assert done.returncode == 1
     assert done.stdout == ""
-    assert len(out.read_text().splitlines()) == 10
-    assert "could not be read  2" in done.stderr
+    assert len(out.read_text().splitlines()) == 9
+    assert "could not be read  1" in done.stderr
     good = mailview_batch(str(folder / "a.eml"), str(box), "--quiet")
     assert good.returncode == 0
     assert good.stderr == ""
@@ -257,9 +260,7 @@ def test_ctrl_c_flushes_whole_lines_prints_the_summary_and_exits_130(tmp_path: P
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 30
-    while (not out.exists() or out.stat().st_size == 0) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_for_output(tmp_path)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stderr
@@ -270,6 +271,35 @@ def test_ctrl_c_flushes_whole_lines_prints_the_summary_and_exits_130(tmp_path: P
     assert out.read_text().endswith("\n")
     assert "(interrupted by Ctrl+C)" in stderr
     assert f"  analysed           {len(lines):,}" in stderr
+
+
+def wait_for_output(folder: Path) -> None:
+    """Until the batch has written something: the output grows under a temporary name
+    beside it (`.out.jsonl.*.partial`) and takes its own name only at the end."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if any(p.stat().st_size for p in folder.glob(".out.jsonl.*.partial")):
+            return
+        time.sleep(0.02)
+
+
+def test_a_second_ctrl_c_stops_at_once(tmp_path: Path) -> None:
+    box = tmp_path / "big.mbox"
+    box.write_text("".join(mbox_entry(message(n, "192.0.2.1")) for n in range(20_000)))
+    out = tmp_path / "out.jsonl"
+    process = subprocess.Popen(
+        command(str(box), "--out", str(out), "--jobs", "2"), stderr=subprocess.PIPE, text=True
+    )
+    wait_for_output(tmp_path)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)  # not the minutes the rest would take
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    lines = out.read_text().splitlines()
+    assert all(json.loads(line)["schema"] == "mailview/report-1" for line in lines)
+    assert not list(tmp_path.glob("*.partial"))
 
 
 # --- small pieces ------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from mailview.core.chain import Route
+from mailview.core.defects import HEADER_NUL, Defect
 from mailview.core.findings import input as input_rules
 from mailview.core.findings import route as rules
 from mailview.core.findings.context import describe_delay
@@ -14,7 +15,7 @@ T0 = at("2024-11-12 09:00:00")
 NOW = datetime(2024, 11, 13, tzinfo=UTC)
 
 
-def run(route: Route, defects: tuple[str, ...] = ()) -> list[Finding]:
+def run(route: Route, defects: tuple[Defect, ...] = ()) -> list[Finding]:
     message = LoadedMessage("eml", (), b"", (0,), "the message", defects=defects)
     # Only the route and input rules: the identity rules would add "no From" and the like
     # for these header-less test messages.
@@ -172,7 +173,10 @@ def test_internal_relays_and_content_filters_after_a_public_hop_are_normal() -> 
 
 
 def test_loader_defects_become_findings() -> None:
-    found = run(route_of(hop("a", "10.0.0.1", "b", T0)), defects=("NUL bytes were removed.",))
+    found = run(
+        route_of(hop("a", "10.0.0.1", "b", T0)),
+        defects=(Defect(HEADER_NUL, "NUL bytes were removed."),),
+    )
     assert codes(found) == ["input.malformed"]
     assert found[0].detail.startswith("NUL bytes were removed.")
 

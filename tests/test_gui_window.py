@@ -230,6 +230,18 @@ def test_export_writes_files_and_reports_failures_inline(qtbot: QtBot, tmp_path:
     assert "could not be saved" in window.message_text()
 
 
+def test_exports_never_write_over_the_opened_file(qtbot: QtBot, tmp_path: Path) -> None:
+    opened = tmp_path / "reported.eml"
+    opened.write_bytes(SAMPLE.read_bytes())
+    window = make_window(qtbot, tmp_path)
+    (tab,) = window.open_paths([str(opened)])
+    wait_ready(qtbot, tab)
+    assert not window.export_report(str(opened), "md")
+    assert "is an input" in window.message_text()
+    assert not window.export_diagram(str(opened), "svg")
+    assert opened.read_bytes() == SAMPLE.read_bytes()
+
+
 def test_copy_diagram_puts_an_image_on_the_clipboard(qtbot: QtBot, tmp_path: Path) -> None:
     window = make_window(qtbot, tmp_path)
     window.open_paths([str(SAMPLE)])

@@ -12,15 +12,17 @@ be read as a message.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Sequence
+from typing import BinaryIO, TextIO, cast
 
 from mailview import __version__
 from mailview.cli import analyze, batch, export
-from mailview.cli.status import EXIT_FAILED, EXIT_USAGE
+from mailview.cli.status import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 
-COMMANDS = ("analyze", "export", "batch")
+COMMANDS = ("analyze", "analyse", "export", "batch")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,9 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
 def build_app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mailview",
-        usage="mailview [FILE...] | mailview {analyze,export} ...",
+        usage="mailview [FILE...] | mailview {analyze,export,batch} ...",
         description="Open the desktop app, each FILE in a tab. Commands: 'mailview analyze "
-        "--help', 'mailview export --help'.",
+        "--help', 'mailview export --help', 'mailview batch --help'.",
     )
     parser.add_argument("--version", action="version", version=f"mailview {__version__}")
     parser.add_argument("files", nargs="*", metavar="FILE")
@@ -52,13 +54,7 @@ def build_app_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments and (arguments[0] in COMMANDS or arguments[0] in {"-h", "--help"}):
-        parser = build_parser()
-        args = parser.parse_args(arguments)
-        if getattr(args, "run", None) is None:
-            parser.print_help(sys.stderr)
-            return EXIT_USAGE
-        status: int = args.run(args, parser)
-        return status
+        return _run_command(arguments)
     app_args = build_app_parser().parse_args(arguments)
     problem = _no_display()
     if problem is not None:
@@ -67,6 +63,97 @@ def main(argv: Sequence[str] | None = None) -> int:
     from mailview.gui.app import run  # noqa: PLC0415 - Qt loads only when the app is wanted
 
     return run(list(app_args.files))
+
+
+def _run_command(arguments: list[str]) -> int:
+    """Run a command; its output going nowhere (a closed pipe, a full disk) is a sentence
+    and exit status 1, never a traceback."""
+    _printable_streams()
+    parser = build_parser()
+    real_stdout = sys.stdout
+    sys.stdout = cast(TextIO, _GuardedOutput(real_stdout))
+    try:
+        args = parser.parse_args(arguments)
+        if getattr(args, "run", None) is None:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        status: int = args.run(args, parser)
+        sys.stdout.flush()
+    except OutputFailed as failed:
+        _silence_stdout(real_stdout)
+        if not isinstance(failed.error, BrokenPipeError):
+            # `… | head` closing the pipe is the reader having all it wanted: no word.
+            reason = (failed.error.strerror or str(failed.error)).lower()
+            print(f"mailview: the output could not be written: {reason}.", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("mailview: interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        sys.stdout = real_stdout
+    return status
+
+
+class OutputFailed(Exception):
+    """Standard output could not be written."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _GuardedOutput(io.TextIOBase):
+    """Standard output whose write failures are told apart from any other OSError."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as err:
+            raise OutputFailed(err) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as err:
+            raise OutputFailed(err) from None
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    @property
+    def buffer(self) -> BinaryIO:
+        return self._stream.buffer
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]  # read-only, as the stream's
+        return self._stream.encoding
+
+
+def _printable_streams() -> None:
+    """Any character can be written, whatever the terminal's encoding (PYTHONIOENCODING=
+    ascii, a C locale): what it cannot show becomes an escape rather than an exception."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+def _silence_stdout(stream: TextIO) -> None:
+    """Point standard output at /dev/null, so that the interpreter's final flush of the
+    unwritable buffer does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def _no_display() -> str | None:

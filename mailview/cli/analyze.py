@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import functools
 import hashlib
+import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,10 +19,11 @@ from mailview.cli.options import (
     message_address,
     online_settings,
 )
-from mailview.cli.status import EXIT_OK, EXIT_UNREADABLE
+from mailview.cli.status import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE
+from mailview.cli.terminal import say, visible
 from mailview.core.analyze import AnalysisOptions, analyze_bytes, analyze_text
-from mailview.core.errors import InputError
-from mailview.core.load import read_path
+from mailview.core.errors import UNREADABLE, InputError
+from mailview.core.load import MAX_FILE_BYTES, read_path
 from mailview.core.model import Report
 from mailview.core.stream import iter_messages
 from mailview.enrich.pipeline import OnlineSettings, analyze_online
@@ -32,6 +34,7 @@ from mailview.export.text_report import render_text
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     analyze = commands.add_parser(
         "analyze",
+        aliases=["analyse"],
         help="analyse messages and print the route and findings",
         description="Analyse each FILE (.eml, .msg, mbox, pasted headers; '-' reads standard "
         "input) offline and print its route, hop by hop, and what looks wrong.",
@@ -40,11 +43,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     analyze.add_argument("--sample", action="store_true", help="analyse the bundled sample")
     analyze.add_argument("--json", action="store_true", help="print the JSON report")
     add_analysis_options(analyze)
-    analyze.set_defaults(run=run)
+    analyze.set_defaults(run=run, parser=analyze)
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     every = args.message == "all"
+    parser = getattr(args, "parser", parser)
     try:
         options = analysis_options(args)
         address = None if every else message_address(args.message)
@@ -84,6 +88,15 @@ def _analyze_all(
             status = EXIT_UNREADABLE
             _print_error(name, err, as_json=as_json, out=out)
             continue
+        except Exception as err:
+            # A bug met on one input: a sentence to report, and the others still analysed
+            # (--strict shows the traceback).
+            if job.options.strict:
+                raise
+            status = max(status, EXIT_FAILED)
+            say(f"could not be analysed: internal error ({type(err).__name__}: {err}); "
+                "please report this message to the mailview developers.", name)  # fmt: skip
+            continue
         if job.address is None and not job.every:
             tell_messages(report, name)
         if as_json:
@@ -93,7 +106,9 @@ def _analyze_all(
         else:
             if position:
                 out.write("\n" + "═" * 100 + "\n\n")
-            out.write(render_text(report))
+            # The report quotes the message: its control characters must not reach the
+            # terminal as commands.
+            out.write(visible(render_text(report)))
         position += 1
     return status
 
@@ -139,9 +154,14 @@ def tell_messages(report: Report, name: str) -> None:
 def _analyze_one(name: str, job: Job) -> Report:
     analyse: Callable[[AnalysisOptions], Report]
     if name == "-":
-        text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+        text = read_stdin().decode("utf-8", "surrogateescape")
         analyse = functools.partial(analyze_text, text, "<stdin>")
     else:
+        if os.path.isdir(name):
+            raise InputError(
+                f"{name} is a folder; 'mailview batch {name}' analyses every message in it.",
+                path=name,
+            )
         data = read_path(name)
         analyse = functools.partial(analyze_bytes, data, Path(name).name, job.address)
     if job.online is None:
@@ -149,14 +169,39 @@ def _analyze_one(name: str, job: Job) -> Report:
     return analyze_online(analyse, job.options, job.online)
 
 
+PROMPT = (
+    "mailview: paste the message or its headers, then press Ctrl+D on an empty line "
+    "(Ctrl+Z then Enter on Windows).\n"
+)
+
+
+def read_stdin(limit: int = MAX_FILE_BYTES) -> bytes:
+    """Standard input, up to `limit` bytes (InputError beyond: `< /dev/zero` never ends);
+    at a terminal, first a line saying what to do, as a silent wait looks like a hang."""
+    if sys.stdin.isatty():
+        sys.stderr.write(PROMPT)
+        sys.stderr.flush()
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(
+            f"Standard input holds more than {limit // (1024 * 1024)} MB; "
+            "that is no email message.",
+            UNREADABLE,
+            path="-",  # the sentence names it
+        )
+    return data
+
+
 def _print_error(name: str, err: InputError, *, as_json: bool, out: TextIO) -> None:
     if as_json:
         sha = _sha256_or_none(name)
         out.write(dumps(error_to_dict(name, sha, err.sentence), pretty=False) + "\n")
-    print(f"mailview: {name}: {err.sentence}", file=sys.stderr)
+    say(err.sentence, None if err.path is not None else name)
 
 
 def _sha256_or_none(name: str) -> str | None:
+    if name == "-" or not os.path.isfile(name):
+        return None
     try:
         return hashlib.sha256(Path(name).read_bytes()).hexdigest()
     except OSError:

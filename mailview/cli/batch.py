@@ -28,11 +28,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO, cast
 
 from mailview.cli.campaign_out import add_campaign_options, campaign_lines, finish_output
 from mailview.cli.options import add_analysis_options, analysis_options
-from mailview.cli.status import EXIT_FAILED, EXIT_OK
+from mailview.cli.status import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from mailview.cli.terminal import say, visible
 from mailview.core.analyze import AnalysisOptions, analyze_bytes
 from mailview.core.campaigns import Campaign
 from mailview.core.errors import InputError
@@ -40,11 +41,11 @@ from mailview.core.model import GeoInfo, Report
 from mailview.core.stream import Listed, count_messages, iter_files, iter_messages
 from mailview.core.verdict import verdict
 from mailview.export.json_report import dumps, error_to_dict, report_to_dict
+from mailview.export.writer import Outputs, WriteRefused, open_atomic, partial_name_of
 from mailview.present.place import network_text
 from mailview.present.triage import QueueRow, failed_row, row_of
 
 EXIT_SOME_UNREADABLE = EXIT_FAILED  # 1: the batch ran, but not every input was a message
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 IN_FLIGHT_PER_JOB = 4  # tasks: enough to keep every worker busy while the oldest is written
 # Messages go to the workers in tasks of a few: the pool's own cost per task (futures,
 # pickling, queue hand-offs) is then paid once per task rather than once per message.
@@ -106,32 +107,84 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ValueError as err:
         parser.error(str(err))
     settings = {name: getattr(args, name) for name in _OPTION_NAMES}
+    outputs = Outputs()
     try:
-        sink = _open_sink(args.out)
-    except OSError as err:
-        print(f"mailview: {args.out}: could not be written: {_reason(err)}", file=sys.stderr)
+        _claim_output(outputs, args.paths, args.out)
+        if args.csv is not None:
+            outputs.claim(args.csv, what="the queue as CSV")
+    except WriteRefused as err:
+        say(str(err))
         return EXIT_FAILED
     show_progress = not args.quiet and sys.stderr.isatty()
     # The campaigns are known only once every message is in: the lines wait in a spool.
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
+    spool = _spool_for(args.out)
     try:
         tally = run_batch(
-            args.paths, spool, settings, args.jobs, progress=show_progress, echo=args.quiet
+            args.paths,
+            spool,
+            settings,
+            args.jobs,
+            progress=show_progress,
+            echo=args.quiet,
+            outputs=outputs,
         )
-        finish_output(tally, spool, sink, args)
+        if args.out is None:
+            finish_output(tally, spool, sys.stdout.buffer, args)
+        else:
+            # Written beside and renamed over at the end: an input is read before any
+            # file is replaced, and a failed run leaves the old file as it was.
+            with open_atomic(args.out) as sink:
+                finish_output(tally, spool, sink, args)
+    except OSError as err:
+        say(str(err))
+        return EXIT_FAILED
     finally:
         spool.close()
-        if sink is not sys.stdout.buffer:
-            sink.close()
     if not args.quiet:
         print_summary(tally, sys.stderr)
     return tally.exit_status()
 
 
-def _open_sink(out: Path | None) -> BinaryIO:
+def _spool_for(out: Path | None) -> BinaryIO:
+    """Where the lines wait for their campaigns: hidden beside `--out` (so the space it
+    takes is on the output's disk, and a folder listing of this run skips it as one of
+    its own temporary files), removed when closed; anonymous for standard output."""
+    if out is None or not out.parent.is_dir():
+        return cast(BinaryIO, tempfile.TemporaryFile())
+    spool = tempfile.NamedTemporaryFile(  # noqa: SIM115 - the caller closes it
+        dir=out.parent, prefix=f".{out.name}.", suffix=".spool.partial"
+    )
+    return cast(BinaryIO, spool)
+
+
+def _claim_output(outputs: Outputs, paths: Sequence[str], out: Path | None) -> None:
+    """Register the inputs and claim `--out`: never one of the inputs, and never a file the
+    run would read (inside a folder it walks) unless it is a former output (JSON Lines)."""
+    for path in paths:
+        outputs.add_input(path)
     if out is None:
-        return sys.stdout.buffer
-    return open(out, "wb")  # closed by run()
+        return
+    outputs.claim(out)
+    if out.is_file() and not _former_output(out):
+        inside = [p for p in paths if os.path.isdir(p) and _is_within(out, Path(p))]
+        if inside:
+            raise WriteRefused(
+                f"{out} is a file inside the folder {inside[0]} this run reads; "
+                "it is never written to."
+            )
+
+
+def _former_output(path: Path) -> bool:
+    """JSON Lines start with '{'; no message does."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(1) in (b"{", b"")
+    except OSError:
+        return False
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
 
 
 def _reason(err: OSError) -> str:
@@ -148,6 +201,7 @@ class Outcome:
     label: str
     line: str
     error: str | None = None  # the InputError sentence when it could not be read
+    skipped: bool = False  # a file found in a folder that holds no mail (a README): not counted
     level: str | None = None
     origin_ip: str | None = None
     country: str | None = None
@@ -167,19 +221,34 @@ def _start_worker(settings: dict[str, object]) -> None:
     _options = analysis_options(argparse.Namespace(**settings))
 
 
-def analyse(label: str, data: bytes, options: AnalysisOptions | None = None) -> Outcome:
+def analyse(
+    label: str, data: bytes, options: AnalysisOptions | None = None, *, found: bool = False
+) -> Outcome:
     """Analyse one message; an unreadable one becomes its error document, never an exception
-    (unless `strict` asks for failing rules to raise)."""
+    (unless `strict` asks for failing rules to raise). A file `found` in a folder that is
+    not mail at all is skipped rather than reported."""
     chosen = options or _options or AnalysisOptions()
     try:
         report = analyze_bytes(data, label, options=chosen)
+        return _outcome(label, report)
     except InputError as err:
+        if found and err.not_mail:
+            return Outcome(label, "", error=err.sentence, skipped=True)
         return failure(label, err.sentence, hashlib.sha256(data).hexdigest())
-    return _outcome(label, report)
+    except Exception as err:
+        # A bug met on one message must not end a run of ten thousand: that message gets
+        # its error document, the others are analysed (--strict shows the traceback).
+        if chosen.strict:
+            raise
+        sentence = f"mailview could not analyse this message ({type(err).__name__}: {err})."
+        return failure(label, sentence, hashlib.sha256(data).hexdigest())
 
 
-def _analyse_task(task: list[tuple[str, bytes]]) -> list[Outcome]:
-    return [analyse(label, data) for label, data in task]
+_Item = tuple[str, bytes, bool]  # (label, message bytes, found in a folder)
+
+
+def _analyse_task(task: list[_Item]) -> list[Outcome]:
+    return [analyse(label, data, found=found) for label, data, found in task]
 
 
 def failure(label: str, sentence: str, sha256: str | None) -> Outcome:
@@ -230,6 +299,7 @@ class Tally:
 
     analysed: int = 0
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (label, sentence)
+    skipped: int = 0  # files in the folders that are not mail
     levels: Counter[str] = field(default_factory=Counter)
     ips: Counter[str] = field(default_factory=Counter)
     networks: Counter[str] = field(default_factory=Counter)
@@ -250,6 +320,9 @@ class Tally:
         return self.analysed + len(self.unreadable)
 
     def add(self, outcome: Outcome) -> None:
+        if outcome.skipped:
+            self.skipped += 1
+            return
         if outcome.row is not None:
             self.rows.append(outcome.row)
         if outcome.error is not None:
@@ -292,7 +365,8 @@ def network_of(ip: str) -> str:
 
 
 class _Stop:
-    """Ctrl+C asks to stop feeding; a second one stops at once (KeyboardInterrupt)."""
+    """Ctrl+C asks to stop feeding; a second one stops at once (KeyboardInterrupt, and the
+    workers are ended)."""
 
     def __init__(self) -> None:
         self.requested = False
@@ -311,6 +385,7 @@ def run_batch(
     *,
     progress: bool = False,
     echo: bool = False,
+    outputs: Outputs | None = None,
 ) -> Tally:
     """Analyse everything under `paths` with `jobs` workers, writing JSON Lines to `sink`.
 
@@ -318,7 +393,9 @@ def run_batch(
     list them); `progress` draws the progress line on standard error.
     """
     tally = Tally()
-    files = list(iter_files(paths))  # paths only: cheap, and it gives the ETA its total
+    # paths only: cheap, and it gives the ETA its total. The run's own output (and its
+    # temporary file) may lie in a folder it walks: never read back.
+    files = [f for f in iter_files(paths) if not _own_output(f.path, outputs)]
     # Counting mbox messages reads each file once more: only worth it for a progress line.
     total = sum(count_messages(f.path) for f in files if f.error is None) if progress else None
     meter = Progress(total, sys.stderr, echo=echo) if progress or echo else None
@@ -330,7 +407,7 @@ def run_batch(
         _pump(_tasks(_items(files)), pool, jobs * IN_FLIGHT_PER_JOB, sink, tally, meter, stop)
         pool.shutdown(wait=True)
     except KeyboardInterrupt:
-        pool.shutdown(wait=False, cancel_futures=True)
+        _end_workers(pool)
         tally.interrupted = True
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -341,22 +418,47 @@ def run_batch(
     return tally
 
 
-def _items(files: list[Listed]) -> Iterator[tuple[str, bytes] | Outcome]:
+# A file with one of these names is meant to be mail: when it is not, that is news.
+MAIL_SUFFIXES = (".eml", ".msg", ".mbox", ".mbx", ".mail", ".emlx")
+
+
+def _found_non_mail_candidate(listed: Listed, label: str) -> bool:
+    """A whole file found in a folder, not named like mail: skipped if it is not mail."""
+    return not listed.named and label == listed.path and not label.lower().endswith(MAIL_SUFFIXES)
+
+
+def _own_output(path: str, outputs: Outputs | None) -> bool:
+    if outputs is None:
+        return False
+    return partial_name_of(os.path.basename(path)) or outputs.is_output(path)
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop now: the workers ignore SIGINT, and the pool would wait for their tasks."""
+    # No public way to end a pool's processes before Python 3.14's terminate_workers().
+    processes = dict(getattr(pool, "_processes", None) or {})
+    for process in processes.values():
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _items(files: list[Listed]) -> Iterator[_Item | Outcome]:
     """Each message to analyse, or the failure of a file that could not be read at all."""
     for listed in files:
         if listed.error is not None:
             yield failure(listed.path, listed.error.sentence, None)
             continue
         try:
-            yield from iter_messages(listed.path)
+            for label, data in iter_messages(listed.path):
+                yield label, data, _found_non_mail_candidate(listed, label)
         except InputError as err:
             yield failure(listed.path, err.sentence, None)
 
 
-def _tasks(items: Iterator[tuple[str, bytes] | Outcome]) -> Iterator[list[Any]]:
+def _tasks(items: Iterator[_Item | Outcome]) -> Iterator[list[Any]]:
     """Group the messages into tasks for the pool; a failure found here is a task of its own
     (an `Outcome` list), so that it keeps its place in the output order."""
-    task: list[tuple[str, bytes]] = []
+    task: list[_Item] = []
     size = 0
     for item in items:
         if isinstance(item, Outcome):
@@ -408,7 +510,7 @@ def _record(outcomes: list[Outcome], sink: BinaryIO, tally: Tally, meter: Progre
     if tally.write_error is None:
         # Whole lines in one write, flushed: a reader (or an interrupted run) never sees
         # half a line. backslashreplace keeps a stray surrogate valid JSON (\udcxx).
-        text = "".join(f"{o.line}\n" for o in outcomes)
+        text = "".join(f"{o.line}\n" for o in outcomes if not o.skipped)
         try:
             sink.write(text.encode("utf-8", "backslashreplace"))
             sink.flush()
@@ -438,9 +540,9 @@ class Progress:
         self.shown = False
 
     def update(self, count: int, outcome: Outcome) -> None:
-        if self.echo and outcome.error is not None:
+        if self.echo and outcome.error is not None and not outcome.skipped:
             self.clear()
-            print(f"mailview: {outcome.label}: {outcome.error}", file=self.stream)
+            print(visible(f"mailview: {outcome.label}: {outcome.error}"), file=self.stream)
         now = time.monotonic()
         if not self.draw or now - self.last < PROGRESS_INTERVAL:
             return
@@ -486,9 +588,11 @@ def summary_lines(tally: Tally) -> list[str]:
         f"  analysed           {tally.analysed:,}",
         f"  could not be read  {len(tally.unreadable):,}",
     ]
-    lines += [f"    {label}: {sentence}" for label, sentence in tally.unreadable]
+    lines += [visible(f"    {label}: {sentence}") for label, sentence in tally.unreadable]
     if tally.write_error is not None:
         lines.append(f"  output stopped: it could not be written: {tally.write_error}")
+    if tally.skipped:
+        lines.append(f"  skipped, not mail  {tally.skipped:,} (files in the folders)")
     levels = "  ".join(f"{level} {tally.levels[level]:,}" for level in LEVELS)
     lines.append(f"  verdicts           {levels}")
     lines += _top("origin owners", tally.owners)

@@ -9,6 +9,7 @@ time: memory holds the compact queue rows, never the documents.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 from mailview.core.campaigns import Campaign, Traits, group
 from mailview.export.json_report import dumps
 from mailview.export.queue_csv import write_queue_csv
+from mailview.export.writer import open_atomic
 
 if TYPE_CHECKING:
     from mailview.cli.batch import Tally
@@ -69,13 +71,17 @@ def stamp(line: bytes, campaign: str | None) -> bytes:
 def _write_csv(tally: Tally, assignment: tuple[str | None, ...], args: argparse.Namespace) -> None:
     campaigns = {c.id: c for c in tally.campaigns}
     try:
-        with open(args.csv, "w", encoding="utf-8", newline="") as out:
+        # Atomic, like every output: a failed run leaves an earlier CSV as it was.
+        with open_atomic(args.csv) as raw:
+            out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
             write_queue_csv(
                 zip(tally.rows, assignment, strict=True),
                 campaigns,
                 out,
                 defang=not args.plain_indicators,
             )
+            out.flush()
+            out.detach()
     except OSError as err:
         reason = (err.strerror or str(err)).lower()
         print(f"mailview: {args.csv}: could not be written: {reason}", file=sys.stderr)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from mailview.cli.options import (
@@ -19,6 +19,7 @@ from mailview.cli.options import (
     online_settings,
 )
 from mailview.cli.status import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE
+from mailview.cli.terminal import say, visible
 from mailview.core.analyze import analyze_bytes, analyze_returned
 from mailview.core.errors import InputError
 from mailview.core.load import read_path
@@ -28,7 +29,8 @@ from mailview.export.html_report import render_html
 from mailview.export.json_indicators import indicators_to_dict
 from mailview.export.json_report import dumps, report_to_dict
 from mailview.export.markdown import render_markdown
-from mailview.export.redact import RedactionMap, redact
+from mailview.export.redact import Redaction, RedactionMap
+from mailview.export.writer import Outputs, WriteRefused, write_bytes, write_text
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,15 +54,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "placeholders, so the export can leave the organisation",
     )
     export.add_argument(
+        "--force",
+        action="store_true",
+        help="let --md replace an existing picture beside it (OUT.png) that was not named "
+        "with --png",
+    )
+    export.add_argument(
         "--plain-indicators",
         action="store_true",
         help="write URLs, domains and addresses as they are (default: defanged, hxxp and [.])",
     )
     add_analysis_options(export)
-    export.set_defaults(run=run)
+    export.set_defaults(run=run, parser=export)
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    parser = getattr(args, "parser", parser)
     if not any((args.md, args.html, args.json, args.png, args.svg)):
         parser.error("name an output: --md, --html, --json, --png and/or --svg")
     try:
@@ -70,72 +79,108 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ValueError as err:
         parser.error(str(err))
     try:
+        targets = _claim_outputs(args)
+    except WriteRefused as err:
+        say(str(err))
+        return EXIT_FAILED
+    try:
         data = read_path(args.file)
         analyse = functools.partial(analyze_bytes, data, Path(args.file).name, address)
         report = analyse(options) if online is None else analyze_online(analyse, options, online)
     except InputError as err:
-        print(f"mailview: {args.file}: {err.sentence}", file=sys.stderr)
+        say(err.sentence, None if err.path is not None else args.file)
         return EXIT_UNREADABLE
     try:
         # A bounce's picture is its returned original's route ending in the failure.
         returned = analyze_returned(data, report, options)
-        written = _write_all(args, data, report, returned)
+        written = _write_all(args, targets, report, options.trust.own_domains, returned)
     except OSError as err:
-        print(f"mailview: {err}", file=sys.stderr)
+        say(str(err))
         return EXIT_FAILED
-    for path in written:
-        print(path)
+    for path, what in written:
+        print(visible(f"{path} ({what})" if what else str(path)))
     return EXIT_OK
 
 
+@dataclass(frozen=True, slots=True)
+class _Targets:
+    """The files this export writes, each claimed before anything is written."""
+
+    outputs: Outputs
+    md_picture: Path | None  # the Markdown's picture when --png did not name it
+    md_picture_replaces: bool  # --force: it may replace an existing file
+
+
+def _claim_outputs(args: argparse.Namespace) -> _Targets:
+    outputs = Outputs()
+    outputs.add_input(args.file)
+    for path in (args.json, args.png, args.svg, args.html, args.md):
+        if path is not None:
+            outputs.claim(path)
+    picture = None
+    if args.md is not None and args.png is None:
+        # The Markdown links its picture by name, beside it: NAME.md → NAME.png.
+        picture = args.md.with_suffix(".png")
+        outputs.claim(picture, overwrite=args.force, what=MD_PICTURE)
+    return _Targets(outputs, picture, args.force)
+
+
+MD_PICTURE = "the Markdown report's picture"
+
+
 def _write_all(
-    args: argparse.Namespace, data: bytes, report: Report, returned: Report | None = None
-) -> list[Path]:
+    args: argparse.Namespace,
+    targets: _Targets,
+    report: Report,
+    own_domains: tuple[str, ...] = (),
+    returned: Report | None = None,
+) -> list[tuple[Path, str]]:
     indicators = report.indicators  # read by the analysis itself: the input is not read again
-    shown, redactions = redact(report) if args.redact else (report, None)
-    if returned is not None and args.redact:
-        returned = redact(returned)[0]
-    said: bool | RedactionMap = redactions if redactions is not None else False
+    if args.redact:
+        # One description of what is private, from the report and the body's indicators,
+        # applied to both: nothing an export shows escapes it.
+        redaction = Redaction.of(report, indicators, own_domains=own_domains)
+        shown, indicators = redaction.apply(report), redaction.apply(indicators)
+        said: bool | RedactionMap = redaction.as_map()
+        if returned is not None:  # the bounce's original: its own private values
+            returned = Redaction.of(returned, own_domains=own_domains).apply(returned)
+    else:
+        shown, said = report, False
     defang = not args.plain_indicators
-    written: list[Path] = []
+    written: list[tuple[Path, str]] = []
     if args.json is not None:
         document = report_to_dict(shown)
         if indicators is not None:
             document["indicators"] = indicators_to_dict(indicators)
-        _write_text(args.json, dumps(document, pretty=True))
-        written.append(args.json)
-    png_for_md = args.png
-    if args.md is not None and png_for_md is None:
-        png_for_md = args.md.with_suffix(".png")  # the Markdown's picture, beside it
+        write_text(args.json, dumps(document, pretty=True))
+        written.append((args.json, ""))
+    png_for_md = args.png or targets.md_picture
     if args.png or args.svg or args.html or args.md:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        from mailview.gui.headless import diagram_png, write_diagram  # noqa: PLC0415 - Qt only here
+        from mailview.gui.headless import diagram_png, diagram_svg  # noqa: PLC0415 - Qt only here
 
-        written += write_diagram(shown, png=png_for_md, svg=args.svg, returned=returned)
+        png = diagram_png(shown, returned) if args.png or args.html or targets.md_picture else b""
+        if args.png is not None:
+            write_bytes(args.png, png)
+            written.append((args.png, ""))
+        if targets.md_picture is not None:
+            write_bytes(targets.md_picture, png, overwrite=targets.md_picture_replaces)
+            written.append((targets.md_picture, MD_PICTURE))
+        if args.svg is not None:
+            write_bytes(args.svg, diagram_svg(shown, returned))
+            written.append((args.svg, ""))
         if args.html is not None:
-            picture = diagram_png(shown, returned)
             page = render_html(
-                shown, indicators=indicators, defang=defang, diagram_png=picture,
+                shown, indicators=indicators, defang=defang, diagram_png=png,
                 redacted=said,
             )  # fmt: skip
-            _write_text(args.html, page)
-            written.append(args.html)
+            write_text(args.html, page)
+            written.append((args.html, ""))
     if args.md is not None:
         text = render_markdown(
             shown, indicators=indicators, defang=defang,
             diagram_png_name=png_for_md.name if png_for_md else None, redacted=said,
         )  # fmt: skip
-        _write_text(args.md, text)
-        written.append(args.md)
+        write_text(args.md, text)
+        written.append((args.md, ""))
     return written
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Write beside, then rename over: a failed export never leaves half a file behind."""
-    partial = path.with_name(path.name + ".partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
-    except OSError as err:
-        partial.unlink(missing_ok=True)
-        raise OSError(f"{path} could not be written: {err.strerror or err}") from None

@@ -9,6 +9,7 @@ from pathlib import Path
 from mailview.core.analyze import AnalysisOptions
 from mailview.core.auth.keys import OfflineKeys
 from mailview.core.chain import TrustConfig
+from mailview.core.defects import RECORD, STRICT
 from mailview.enrich.dns import DnsResolver
 from mailview.enrich.geo import open_geo
 from mailview.enrich.pipeline import DEFAULT_DNSBL_ZONES, OnlineSettings
@@ -80,7 +81,8 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strict",
         action="store_true",
-        help="stop with the error when a check fails internally (for developers)",
+        help="stop with the error when a check fails internally or the input has a defect "
+        "(for developers)",
     )
 
 
@@ -90,6 +92,7 @@ def analysis_options(args: argparse.Namespace) -> AnalysisOptions:
         trust=_trust(args.own_domain, args.own_network),
         follow_attachments=not args.wrapper,
         strict=args.strict,
+        policy=STRICT if args.strict else RECORD,
         keys=_keys(args.dkim_keys),
         geo=open_geo(explicit=tuple(args.geoip_db)),
     )

@@ -9,8 +9,10 @@ finding, and a bug in a rule becomes an "internal" finding instead of a lost ana
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,16 +21,19 @@ from mailview.core.auth.analysis import analyze_auth
 from mailview.core.auth.keys import KeyStore
 from mailview.core.bounce import BounceReport, read_bounce
 from mailview.core.chain import (
+    ROUTE_HEADERS,
     TrustConfig,
     route_from_headers,
 )
+from mailview.core.defects import BUDGET, RECORD, Defect, DefectPolicy
 from mailview.core.enrichment import GeoSource, OnlineAnswers, OnlineLookup
-from mailview.core.errors import InputError
-from mailview.core.findings.registry import RuleContext, run_rules
+from mailview.core.errors import NO_SUCH_MESSAGE, NOT_A_MESSAGE, InputError
+from mailview.core.findings.registry import RuleContext, run_rules, within_budget
 from mailview.core.indicators import read_content
 from mailview.core.load import load_bytes, load_text, read_path
 from mailview.core.model import (
     GeoInfo,
+    HeaderField,
     Hop,
     HopLookup,
     InnerRef,
@@ -54,6 +59,7 @@ class AnalysisOptions:
     # (aspf, adkim) from the From domain's published DMARC record, when online mode has it.
     dmarc_modes: tuple[str | None, str | None] | None = None
     online: OnlineLookup | None = None  # today's DNS, asked as a stage (None: offline)
+    policy: DefectPolicy = RECORD  # STRICT raises the input's first defect (tests, --strict)
 
 
 def analyze_path(
@@ -91,7 +97,7 @@ def _analyze_loaded(
     options: AnalysisOptions,
 ) -> Report:
     if not messages:
-        raise InputError("This file holds no email message.")
+        raise InputError("This file holds no email message.", NOT_A_MESSAGE)
     # A bounce is analysed itself, not the original it returns: whether the top message is
     # one is read once, here, and handed on.
     top_bounce = read_bounce(messages[0]) if address is None and messages[0].inner else None
@@ -142,7 +148,7 @@ def message_at(data: bytes, report: Report) -> LoadedMessage:
             return message
         stack.extend(message.inner)
     if not messages:
-        raise InputError("This file holds no email message.")
+        raise InputError("This file holds no email message.", NOT_A_MESSAGE)
     return messages[0]
 
 
@@ -157,7 +163,8 @@ def analyze_message(
     """Analyse one loaded message (`bounce`: its delivery report, when already read)."""
     options = options or AnalysisOptions()
     headers = message.headers
-    route = route_from_headers(headers, options.trust)
+    route_headers, long_route = _within_budget(headers, ROUTE_HEADERS, MAX_ROUTE_HEADERS)
+    route = route_from_headers(route_headers, options.trust)
     now = options.now or datetime.now(UTC)
     hop_geo = _hop_geo(route.hops, options.geo)
     origins = originators(headers, route)
@@ -165,7 +172,9 @@ def analyze_message(
     if options.online is not None:
         answers = options.online.look_up(online_questions(message, route, origins, hop_geo))
         keys, modes = answers.keys, _published_modes(answers) or modes
-    auth = analyze_auth(message, route, now, keys, modes)
+    auth_headers, many_statements = _within_budget(headers, _AUTH_HEADERS, MAX_AUTH_HEADERS)
+    examined = dataclasses.replace(message, headers=auth_headers)
+    auth = analyze_auth(examined, route, now, keys, modes)
     hop_online = _hop_online(route.hops, answers)
     content = read_content(message, headers, route.hops, origins)
     context = RuleContext(
@@ -179,8 +188,9 @@ def analyze_message(
         None if answers is None else answers.facts,
         hop_online,
     )
-    findings = run_rules(context, strict=options.strict)
-    vendors = decode_vendors(headers, strict=options.strict)
+    defects = options.policy.collect(message.defects)
+    findings, skipped = within_budget(run_rules(context, strict=options.strict))
+    vendors = decode_vendors(route_headers, strict=options.strict)  # the route within budget
     return Report(
         input=info,
         message=summarise(headers),
@@ -201,6 +211,7 @@ def analyze_message(
         indicators=content.indicators,
         online=None if answers is None else answers.facts,
         hop_online=hop_online,
+        defects=(*defects, *long_route, *many_statements, *skipped),
         verdict=judge(
             findings,
             auth,
@@ -226,6 +237,47 @@ def _hop_online(
     return tuple(answers.hops.get(h.fields.from_ip) if h.fields.from_ip else None for h in hops)
 
 
+# Headers examined per kind, at most: each costs a parse (a signature also a hash), and ten
+# thousand of them say nothing the first ones do not. The newest are on top — the
+# receiver's own statements and hops — so those are kept; the oldest hops a sender may
+# have forged are what a budget cuts.
+MAX_AUTH_HEADERS = 100
+MAX_ROUTE_HEADERS = 1000
+_AUTH_HEADERS = frozenset(
+    {
+        "authentication-results", "arc-authentication-results", "arc-seal",
+        "arc-message-signature", "dkim-signature", "received-spf",
+    }
+)  # fmt: skip
+
+
+def _within_budget(
+    headers: tuple[HeaderField, ...], names: Collection[str], limit: int
+) -> tuple[tuple[HeaderField, ...], tuple[Defect, ...]]:
+    """`headers` with at most `limit` of each of `names`, and a budget defect for each
+    kind cut."""
+    counts: Counter[str] = Counter()
+    kept = []
+    for header in headers:
+        name = header.name.lower()
+        if name in names:
+            counts[name] += 1
+            if counts[name] > limit:
+                continue
+        kept.append(header)
+    if len(kept) == len(headers):
+        return headers, ()
+    skipped = tuple(
+        Defect(
+            BUDGET,
+            f"{n - limit:,} {name} headers beyond the first {limit:,} were not examined.",
+        )
+        for name, n in counts.items()
+        if n > limit
+    )
+    return tuple(kept), skipped
+
+
 def _hop_geo(hops: tuple[Hop, ...], geo: GeoSource | None) -> tuple[GeoInfo | None, ...]:
     """Geo facts for each hop's sending address; non-public addresses are never looked up."""
     if geo is None:
@@ -246,7 +298,9 @@ def _choose(
     if address:
         if not 0 <= address[0] < len(messages):
             raise InputError(
-                f"This file holds {len(messages)} message(s); there is no message {address[0] + 1}."
+                f"This file holds {len(messages)} message(s); "
+                f"there is no message {address[0] + 1}.",
+                NO_SUCH_MESSAGE,
             )
         top = messages[address[0]]
         return _descend(top, address[1:]), ()
@@ -286,13 +340,15 @@ def _innermost_original(top: LoadedMessage) -> tuple[LoadedMessage, list[LoadedM
 
 def _is_returned(message: LoadedMessage) -> bool:
     """A bounce's copy of the returned message: the bounce itself is what to analyse."""
-    return "bounce" in message.label or "returned" in message.label
+    return message.report_type == "delivery-status"
 
 
 def _descend(message: LoadedMessage, rest: tuple[int, ...]) -> LoadedMessage:
     for step in rest:
         if not 0 <= step < len(message.inner):
-            raise InputError(f"{message.label.capitalize()} has no attached message {step + 1}.")
+            raise InputError(
+                f"{message.label.capitalize()} has no attached message {step + 1}.", NO_SUCH_MESSAGE
+            )
         message = message.inner[step]
     return message
 

@@ -11,6 +11,14 @@ from __future__ import annotations
 
 import re
 
+from mailview.core.defects import (
+    HEADER_NAME_FOLDED,
+    HEADER_NUL,
+    HEADER_STRAY_LINE,
+    HEADER_STRAY_LINES,
+    HEADER_UNINDENTED,
+    Defect,
+)
 from mailview.core.model import HeaderField
 
 # RFC 5322 §3.6.8:  field-name = 1*ftext
@@ -44,8 +52,8 @@ _MAX_LINE_DEFECTS = 10
 _QUOTE_CHARS = 60
 
 
-def split_header_block(text: str) -> tuple[tuple[HeaderField, ...], tuple[str, ...]]:
-    """Split `text` (a header block, without the body) into fields and defects in words."""
+def split_header_block(text: str) -> tuple[tuple[HeaderField, ...], tuple[Defect, ...]]:
+    """Split `text` (a header block, without the body) into fields and defects."""
     if "\x00" not in text:
         fast = _split_well_formed(text)
         if fast is not None:
@@ -77,7 +85,7 @@ def _split_well_formed(text: str) -> tuple[HeaderField, ...] | None:
     return tuple(fields) if line - 1 == lines else None
 
 
-def _split_lines_one_by_one(text: str) -> tuple[tuple[HeaderField, ...], tuple[str, ...]]:
+def _split_lines_one_by_one(text: str) -> tuple[tuple[HeaderField, ...], tuple[Defect, ...]]:
     """The careful path: any line ends, stray lines, NUL bytes, names folded from colons."""
     lines, terms = _split_lines(text)
     while lines and lines[-1] == "":
@@ -175,27 +183,38 @@ def _make_field(
 
 def _defects(
     text: str, lines: list[str], stray: list[int], split_names: list[int], unindented: list[int]
-) -> tuple[str, ...]:
+) -> tuple[Defect, ...]:
     """Describe stray lines (a few quoted, the rest counted), split names, NUL bytes."""
     found = [
-        f"Line {i + 1} of the header block folds the field name {lines[i].strip()!r} "
-        "away from its colon."
+        Defect(
+            HEADER_NAME_FOLDED,
+            f"Line {i + 1} of the header block folds the field name {lines[i].strip()!r} "
+            "away from its colon.",
+        )
         for i in split_names
     ]
     if unindented:
         numbers = ", ".join(str(i + 1) for i in unindented[:_MAX_LINE_DEFECTS])
         more = "…" if len(unindented) > _MAX_LINE_DEFECTS else ""
         found.append(
-            f"{len(unindented)} line(s) of the header block ({numbers}{more}) continue the "
-            "field above them without the leading white space a fold needs (RFC 5322 "
-            "§2.2.3); they were read as part of that field."
+            Defect(
+                HEADER_UNINDENTED,
+                f"{len(unindented)} line(s) of the header block ({numbers}{more}) continue "
+                "the field above them without the leading white space a fold needs (RFC "
+                "5322 §2.2.3); they were read as part of that field.",
+            )
         )
     for i in stray[:_MAX_LINE_DEFECTS]:
-        found.append(_stray_sentence(i + 1, lines[i]))
+        found.append(Defect(HEADER_STRAY_LINE, _stray_sentence(i + 1, lines[i])))
     if len(stray) > _MAX_LINE_DEFECTS:
-        found.append(f"In all, {len(stray)} lines of the header block were not header fields.")
+        found.append(
+            Defect(
+                HEADER_STRAY_LINES,
+                f"In all, {len(stray)} lines of the header block were not header fields.",
+            )
+        )
     if "\x00" in text:
-        found.append("The header block contains NUL bytes.")
+        found.append(Defect(HEADER_NUL, "The header block contains NUL bytes."))
     return tuple(found)
 
 

@@ -21,8 +21,8 @@ Strategy:
    stdlib would re-serialise it); the stdlib still parses Content-Type/Disposition
    parameters. Attached messages are loaded recursively, to a depth of `MAX_DEPTH`.
 
-Nothing but InputError escapes: what is malformed inside a message becomes a defect in
-words on `LoadedMessage.defects`. Nothing is ever written to disk or executed.
+Nothing but InputError escapes: what is malformed inside a message becomes a defect,
+typed data on `LoadedMessage.defects` (`core.defects`). Nothing is ever written to disk or executed.
 """
 
 from __future__ import annotations
@@ -43,10 +43,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from mailview.core.errors import InputError
+from mailview.core.defects import (
+    HEADER_STRAY_LINES,
+    INPUT_ATTACHMENT_UNREADABLE,
+    INPUT_ENCODING,
+    INPUT_INDENTED,
+    INPUT_MSG_NO_HEADERS,
+    INPUT_NO_BLANK_LINE,
+    INPUT_SMTP_UNTERMINATED,
+    Defect,
+)
+from mailview.core.errors import DAMAGED, EMPTY, NOT_A_MESSAGE, UNREADABLE, InputError
 from mailview.core.headers import split_header_block
 from mailview.core.model import Envelope, HeaderField, LoadedMessage
 from mailview.core.sniff import OLE_MAGIC, binary_kind, not_a_message
+from mailview.core.words import decode_words
 
 MAX_DEPTH = 5  # attached messages inside attached messages, at most this deep
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -138,7 +149,7 @@ class _Head:
     body: bytes
     separated: bool  # an empty line separated it from the body
     sep: bytes  # the bytes of that separation
-    defects: tuple[str, ...]
+    defects: tuple[Defect, ...]
 
 
 # --- public API --------------------------------------------------------------------------
@@ -192,7 +203,7 @@ def read_path(path: str | os.PathLike[str]) -> bytes:
 
 
 def _unreadable(path: str, reason: str) -> InputError:
-    return InputError(f"The file {path!r} could not be read: {reason}.")
+    return InputError(f"The file {path!r} could not be read: {reason}.", UNREADABLE, path)
 
 
 def _as_pasted(message: LoadedMessage) -> LoadedMessage:
@@ -206,12 +217,12 @@ def _as_pasted(message: LoadedMessage) -> LoadedMessage:
 def _load_input(data: bytes, place: _Place) -> tuple[LoadedMessage, ...]:
     data, notes = _to_utf8(data)
     if not data or data.isspace():
-        raise InputError(f"{place.subject} is empty, not an email message.")
+        raise InputError(f"{place.subject} is empty, not an email message.", EMPTY)
     if data.startswith(OLE_MAGIC):
         return (_load_msg(data, place),)
     kind = binary_kind(data)
     if kind is not None:
-        raise InputError(f"{place.subject} is {kind}, not an email message.")
+        raise InputError(f"{place.subject} is {kind}, not an email message.", NOT_A_MESSAGE)
     start = _skip_blank_lines(data)
     if _SMTP_START.match(start):
         found: tuple[LoadedMessage, ...] = (_load_bsmtp(start, place),)
@@ -224,7 +235,7 @@ def _load_input(data: bytes, place: _Place) -> tuple[LoadedMessage, ...]:
     return found
 
 
-def _to_utf8(data: bytes) -> tuple[bytes, tuple[str, ...]]:
+def _to_utf8(data: bytes) -> tuple[bytes, tuple[Defect, ...]]:
     """Strip a UTF-8 BOM; decode UTF-16 text (BOM or tell-tale NULs) to UTF-8."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:], ()
@@ -240,7 +251,7 @@ def _to_utf8(data: bytes) -> tuple[bytes, tuple[str, ...]]:
     if encoding is None:
         return data, ()
     text = data.decode(encoding, "replace")
-    note = "The file was UTF-16 text; it was decoded before reading."
+    note = Defect(INPUT_ENCODING, "The file was UTF-16 text; it was decoded before reading.")
     return text.encode("utf-8", "replace"), (note,)
 
 
@@ -302,7 +313,7 @@ def _load_mbox_message(chunk: bytes, place: _Place) -> LoadedMessage:
     try:
         return _load_message(message, where)
     except InputError:
-        defect = "This part of the mbox file holds no header fields."
+        defect = Defect(HEADER_STRAY_LINES, "This part of the mbox file holds no header fields.")
         return LoadedMessage("mbox", (), message, place.address, place.label, envelope, (defect,))
 
 
@@ -310,12 +321,18 @@ def _load_bsmtp(data: bytes, place: _Place) -> LoadedMessage:
     helo, mail_from, rcpts, start = _read_dialogue(data)
     if start < 0:
         raise InputError(
-            f"{place.subject} is an SMTP dialogue without a DATA command, so it holds no message."
+            f"{place.subject} is an SMTP dialogue without a DATA command, so it holds no message.",
+            DAMAGED,
         )
-    defects: tuple[str, ...] = ()
+    defects: tuple[Defect, ...] = ()
     end = _SMTP_END_OF_DATA.search(data, start)
     if end is None:
-        defects = ("The SMTP dialogue had no '.' line ending the message data.",)
+        defects = (
+            Defect(
+                INPUT_SMTP_UNTERMINATED,
+                "The SMTP dialogue had no '.' line ending the message data.",
+            ),
+        )
     message = data[start : end.start() if end else len(data)]
     message = _DOT_STUFFED.sub(b"", message)  # RFC 5321 §4.5.2: remove the added dot
     date = None
@@ -373,7 +390,8 @@ def _load_message(data: bytes, place: _Place) -> LoadedMessage:
     inner, inner_defects = _attached(fields, head.body, place)
     defects = (*skipped, *head.defects, *split_defects, *inner_defects)
     if latin1:
-        defects = (*defects, "Some header lines were not UTF-8 and were read as Latin-1.")
+        latin = "Some header lines were not UTF-8 and were read as Latin-1."
+        defects = (*defects, Defect(INPUT_ENCODING, latin))
     return LoadedMessage(
         format=fmt,
         headers=fields,
@@ -386,7 +404,7 @@ def _load_message(data: bytes, place: _Place) -> LoadedMessage:
     )
 
 
-def _skip_preamble(data: bytes) -> tuple[bytes, tuple[str, ...]]:
+def _skip_preamble(data: bytes) -> tuple[bytes, tuple[Defect, ...]]:
     """Drop what mail clients print above the headers (Gmail table, Outlook banner)."""
     banner = _OUTLOOK_PREAMBLE.match(data)
     if banner is not None:
@@ -397,7 +415,9 @@ def _skip_preamble(data: bytes) -> tuple[bytes, tuple[str, ...]]:
     real = _GMAIL_REAL_START.search(data, summary.end()) if summary else None
     if real is None:
         return data, ()
-    note = "The Gmail 'Show original' summary above the headers was skipped."
+    note = Defect(
+        INPUT_INDENTED, "The Gmail 'Show original' summary above the headers was skipped."
+    )
     return data[real.start() :], (note,)
 
 
@@ -417,10 +437,14 @@ def _find_head(data: bytes) -> _Head:
         head, body, sep = data[: match.start()], data[match.end() :], match.group()
         if head.endswith(b"\r") and blank is not _BLANK_CR:
             head, sep = head[:-1], b"\r" + sep
-    defects: tuple[str, ...] = ()
+    defects: tuple[Defect, ...] = ()
     if indented:
         head = _dedent(head)
-        defects = ("The headers were indented by the copy; the indent was removed.",)
+        defects = (
+            Defect(
+                INPUT_INDENTED, "The headers were indented by the copy; the indent was removed."
+            ),
+        )
     return _Head(head, body, match is not None, sep, defects)
 
 
@@ -437,8 +461,8 @@ def _dedent(head: bytes) -> bytes:
 
 
 def _cut_pasted_body(
-    head: _Head, fields: tuple[HeaderField, ...], defects: tuple[str, ...]
-) -> tuple[_Head, tuple[HeaderField, ...], tuple[str, ...]]:
+    head: _Head, fields: tuple[HeaderField, ...], defects: tuple[Defect, ...]
+) -> tuple[_Head, tuple[HeaderField, ...], tuple[Defect, ...]]:
     """End the header block at a stray line that is followed by no more header lines.
 
     That is a body pasted without the empty line; a stray line with well-known header
@@ -455,7 +479,9 @@ def _cut_pasted_body(
             continue
         rest = b"\n".join(lines[i:])
         body = rest + head.sep + head.body if head.separated else rest
-        note = "The message had no blank line between headers and body."
+        note = Defect(
+            INPUT_NO_BLANK_LINE, "The message had no blank line between headers and body."
+        )
         kept = b"\n".join(lines[:i]).removesuffix(b"\r")
         cut = _Head(kept, body, False, b"", (*head.defects, note))
         new_fields, new_defects = split_header_block(_decode_head(kept)[0])
@@ -483,7 +509,7 @@ def _check_is_message(fields: tuple[HeaderField, ...], data: bytes, place: _Plac
         not place.strict or any(_is_known(f.name) for f in fields[:_KNOWN_WITHIN])
     ):
         return
-    raise InputError(not_a_message(data, place.subject))
+    raise InputError(not_a_message(data, place.subject), NOT_A_MESSAGE)
 
 
 def _is_known(name: str) -> bool:
@@ -537,7 +563,7 @@ class _PartType:
 
 def _attached(
     fields: tuple[HeaderField, ...], body: bytes, place: _Place
-) -> tuple[tuple[LoadedMessage, ...], tuple[str, ...]]:
+) -> tuple[tuple[LoadedMessage, ...], tuple[Defect, ...]]:
     """Messages attached to this one, loaded; defects for those that would not load."""
     if place.depth >= MAX_DEPTH or not body:
         return (), ()
@@ -717,12 +743,7 @@ def _param(holder: email.message.Message, name: str) -> str | None:
 
 def _decode_words(text: str | None) -> str | None:
     """RFC 2047 encoded words in a file name (Outlook writes them)."""
-    if text is None or "=?" not in text:
-        return text
-    try:
-        return str(email.header.make_header(email.header.decode_header(text)))
-    except (ValueError, LookupError, UnicodeError, email.errors.HeaderParseError):
-        return text
+    return None if text is None else decode_words(text)
 
 
 def _undo_transfer_encoding(body: bytes, encoding: str | None) -> bytes:
@@ -749,9 +770,9 @@ def _field_value(fields: tuple[HeaderField, ...], name: str) -> str | None:
 
 def _load_candidates(
     candidates: list[_Candidate], place: _Place
-) -> tuple[tuple[LoadedMessage, ...], tuple[str, ...]]:
+) -> tuple[tuple[LoadedMessage, ...], tuple[Defect, ...]]:
     inner: list[LoadedMessage] = []
-    defects: list[str] = []
+    defects: list[Defect] = []
     for cand in candidates:
         label = _inner_label(cand, len(inner) + 1)
         where = _Place(
@@ -762,10 +783,15 @@ def _load_candidates(
             strict=cand.role in ("file", "maybe"),
         )
         try:
-            inner.append(_load_attachment(cand.data, where))
+            inner.append(replace(_load_attachment(cand.data, where), report_type=cand.report))
         except InputError:
             if cand.role != "maybe":
-                defects.append(f"The {label} could not be read as an email message.")
+                defects.append(
+                    Defect(
+                        INPUT_ATTACHMENT_UNREADABLE,
+                        f"The {label} could not be read as an email message.",
+                    )
+                )
     return tuple(inner), tuple(defects)
 
 
@@ -788,7 +814,7 @@ def _load_attachment(data: bytes, place: _Place) -> LoadedMessage:
     if data.startswith(OLE_MAGIC):
         return _load_msg(data, place)
     if not data.strip() or binary_kind(data) is not None:
-        raise InputError(not_a_message(data, place.subject))
+        raise InputError(not_a_message(data, place.subject), NOT_A_MESSAGE)
     data = _skip_blank_lines(data)
     if _is_envelope_line(data):
         envelope, data = _split_envelope_line(data)
@@ -829,7 +855,7 @@ def _open_and_read_msg(data: bytes, place: _Place) -> LoadedMessage:
             data, errorBehavior=ErrorBehavior.SUPPRESS_ALL, delayAttachments=False
         )
     except Exception as err:  # a third-party parser of binary input: anything can fail
-        raise InputError(_msg_failure(err, place)) from err
+        raise InputError(_msg_failure(err, place), DAMAGED) from err
     try:
         return _msg_to_loaded(msg, place)
     finally:
@@ -848,7 +874,7 @@ def _msg_failure(err: Exception, place: _Place) -> str:
 
 
 def _msg_to_loaded(msg: Any, place: _Place) -> LoadedMessage:
-    defects: list[str] = []
+    defects: list[Defect] = []
     text = _prop(msg, "headerText") or ""
     if text.startswith(_MSG_PREFIX):
         text = text[len(_MSG_PREFIX) :].lstrip()
@@ -858,8 +884,11 @@ def _msg_to_loaded(msg: Any, place: _Place) -> LoadedMessage:
     if not fields:
         fields = _msg_property_fields(msg)
         defects.append(
-            "The .msg file carries no transport headers; its header fields were made up "
-            "from the message's properties (From, To, Subject, Date)."
+            Defect(
+                INPUT_MSG_NO_HEADERS,
+                "The .msg file carries no transport headers; its header fields were made up "
+                "from the message's properties (From, To, Subject, Date).",
+            )
         )
     body = (_prop(msg, "body") or "").encode("utf-8", "replace")
     inner, inner_defects = _msg_attachments(msg, place)
@@ -903,13 +932,15 @@ def _msg_property_fields(msg: Any) -> tuple[HeaderField, ...]:
     return split_header_block("\r\n".join(lines))[0]
 
 
-def _msg_attachments(msg: Any, place: _Place) -> tuple[tuple[LoadedMessage, ...], tuple[str, ...]]:
+def _msg_attachments(
+    msg: Any, place: _Place
+) -> tuple[tuple[LoadedMessage, ...], tuple[Defect, ...]]:
     if place.depth >= MAX_DEPTH:
         return (), ()
     from extract_msg.msg_classes import MSGFile  # noqa: PLC0415 - see _open_and_read_msg
 
     inner: list[LoadedMessage] = []
-    defects: list[str] = []
+    defects: list[Defect] = []
     for att in _prop(msg, "attachments") or ():
         name = _prop(att, "longFilename") or _prop(att, "name") or _prop(att, "shortFilename")
         data = _prop(att, "data")
@@ -921,7 +952,12 @@ def _msg_attachments(msg: Any, place: _Place) -> tuple[tuple[LoadedMessage, ...]
             try:
                 inner.append(_load_attachment(data, where))
             except InputError:
-                defects.append(f"The {label} could not be read as an email message.")
+                defects.append(
+                    Defect(
+                        INPUT_ATTACHMENT_UNREADABLE,
+                        f"The {label} could not be read as an email message.",
+                    )
+                )
     return tuple(inner), tuple(defects)
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from mailview.core.auth.model import AuthReport
     from mailview.core.bounce.model import BounceReport
+    from mailview.core.defects import Defect
     from mailview.core.indicators import Indicators
     from mailview.core.vendors.model import VendorVerdict
     from mailview.core.verdict import Verdict
@@ -63,8 +64,11 @@ class LoadedMessage:
     address: tuple[int, ...]
     label: str  # human name: "the message", "message 3 of 12", "attachment 'fw.eml'"
     envelope: Envelope | None = None
-    defects: tuple[str, ...] = ()  # what the loader noticed was malformed, in words
+    defects: tuple[Defect, ...] = ()  # what the loader noticed was malformed
     inner: tuple[LoadedMessage, ...] = ()
+    # The RFC 6522 report type of the report this message is attached to ("delivery-status":
+    # a bounce's copy of the returned message), None when not attached to a report.
+    report_type: str | None = None
 
 
 # TlsInfo, ParsedDate and ReceivedFields are NamedTuples for the same reason as
@@ -160,23 +164,52 @@ class Severity(StrEnum):
 _WORST_FIRST = (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
 
 
+# A finding quotes its evidence, never copies it whole: a header repeated a thousand times
+# (or one of a megabyte) must not make every finding, and the report, as big again. The
+# header itself is in the report once, under its index.
+EVIDENCE_CHARS = 1000  # characters of one header quoted, at most
+EVIDENCE_ITEMS = 20  # pieces of evidence one finding quotes, at most
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """The header text that proves a finding."""
+    """The header text that proves a finding: the header's index and at most
+    `EVIDENCE_CHARS` characters of it (`omitted_chars` says how many more it has)."""
 
     header_index: int | None
     header_name: str | None
     text: str
+    omitted_chars: int = 0
+
+    def __post_init__(self) -> None:
+        if len(self.text) > EVIDENCE_CHARS:
+            object.__setattr__(
+                self, "omitted_chars", self.omitted_chars + len(self.text) - EVIDENCE_CHARS
+            )
+            object.__setattr__(self, "text", self.text[:EVIDENCE_CHARS])
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """What is off, with its evidence: each piece once, at most `EVIDENCE_ITEMS` of them
+    (`evidence_omitted` counts the rest)."""
+
     code: str
     severity: Severity
     title: str
     detail: str
     evidence: tuple[Evidence, ...] = ()
     strength: str = "direct"  # direct | correlated | heuristic
+    evidence_omitted: int = 0
+
+    def __post_init__(self) -> None:
+        unique = tuple(dict.fromkeys(self.evidence))  # the same header quoted once
+        if len(unique) > EVIDENCE_ITEMS:
+            omitted = self.evidence_omitted + len(unique) - EVIDENCE_ITEMS
+            object.__setattr__(self, "evidence_omitted", omitted)
+            unique = unique[:EVIDENCE_ITEMS]
+        if len(unique) != len(self.evidence):
+            object.__setattr__(self, "evidence", unique)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +277,8 @@ class Report:
     bounce: BounceReport | None = None  # what a delivery report says; None for ordinary mail
     indicators: Indicators | None = None  # IPs, addresses, URLs, attachments (None: not read)
     verdict: Verdict | None = None  # the triage judgement (None: not judged)
+    # What was malformed, and what a stage skipped at its budget (code "budget").
+    defects: tuple[Defect, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,7 @@ class Listed:
 
     path: str
     error: InputError | None = None
+    named: bool = True  # given by the user, not found inside a folder
 
 
 def iter_files(paths: Iterable[str]) -> Iterator[Listed]:
@@ -68,14 +69,16 @@ def _walk(folder: str) -> Iterator[Listed]:
             names = sorted(entry.name for entry in entries)
     except OSError as err:
         reason = (err.strerror or "the system reported an error").lower()
-        yield Listed(folder, InputError(f"The folder {folder!r} could not be listed: {reason}."))
+        yield Listed(
+            folder, InputError(f"The folder {folder!r} could not be listed: {reason}.", path=folder)
+        )
         return
     for name in names:
         path = os.path.join(folder, name)
         if _is_real_folder(path):
             yield from _walk(path)
         else:
-            yield Listed(path)
+            yield Listed(path, named=False)
 
 
 def iter_messages(path: str) -> Iterator[tuple[str, bytes]]:
@@ -102,7 +105,9 @@ def iter_messages(path: str) -> Iterator[tuple[str, bytes]]:
             yield from _split_mbox(_mbox_chunks(handle, path), path)
         except OSError as err:
             reason = (err.strerror or "the system reported an error").lower()
-            raise InputError(f"The file {path!r} could not be read to the end: {reason}.") from err
+            raise InputError(
+                f"The file {path!r} could not be read to the end: {reason}.", path=path
+            ) from err
 
 
 def _starts_mbox(head: bytes) -> bool:
@@ -143,7 +148,9 @@ def _mbox_chunks(handle: BinaryIO, path: str) -> Iterator[list[bytes]]:
             continue  # before the first message
         size += len(line)
         if size > MAX_FILE_BYTES:
-            raise InputError(f"A message in the mbox file {path!r} is larger than 200 MB.")
+            raise InputError(
+                f"A message in the mbox file {path!r} is larger than 200 MB.", path=path
+            )
         lines.append(line)
         after_blank = blank
     if lines:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import email.errors
-import email.header
-import functools
 import ipaddress
 
 from mailview.core.chain import Route
 from mailview.core.dates import parse_date
 from mailview.core.ipscope import parse_ip
 from mailview.core.model import HeaderField, MessageSummary, Originator
+from mailview.core.words import decode_words
 
 # Headers in which a webmail or submission server names the client that sent the message.
 ORIGINATING_HEADERS = (
@@ -20,23 +18,6 @@ ORIGINATING_HEADERS = (
     "x-client-ip",
     "x-real-ip",
 )
-
-
-def decode_words(value: str) -> str:
-    """`value` with RFC 2047 encoded-words decoded; undecodable words stay as written."""
-    if "=?" not in value:
-        return value
-    return _decode_encoded(value)
-
-
-# Several rules and panels read the same From and Subject; the stdlib decoder is slow, and
-# the function is pure, so a bounded memo pays for itself within one message.
-@functools.lru_cache(maxsize=512)
-def _decode_encoded(value: str) -> str:
-    try:
-        return str(email.header.make_header(email.header.decode_header(value)))
-    except (ValueError, LookupError, UnicodeError, email.errors.HeaderParseError):
-        return value
 
 
 def first_values(headers: tuple[HeaderField, ...]) -> dict[str, HeaderField]:
@@ -87,3 +68,7 @@ def originators(headers: tuple[HeaderField, ...], route: Route) -> tuple[Origina
 
 def _compact(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     return str(address)
+
+
+# decode_words lived here before words.py; callers still import it from here.
+__all__ = ["decode_words", "first_values", "originators", "summarise"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -257,3 +258,48 @@ def _record_text(rdata: dns.rdata.Rdata) -> str:
         target: dns.name.Name = rdata.target  # type: ignore[attr-defined]
         return target.to_text(omit_final_dot=True)
     return rdata.to_text()
+
+
+class DeadlineResolver:
+    """A resolver that stops asking at an overall deadline: every query after it answers
+    at once with a timeout saying so, so a silent resolver and a thousand hops cost the
+    deadline plus one query's lifetime, not one lifetime per round of questions.
+
+    `skipped` counts the questions not asked.
+    """
+
+    def __init__(
+        self,
+        inner: Resolver,
+        seconds: float,
+        *,
+        max_parallel: int = DEFAULT_PARALLEL,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.inner = inner
+        self.seconds = seconds
+        self.max_parallel = max(1, max_parallel)
+        self._monotonic = monotonic
+        self._end = monotonic() + seconds
+        self._lock = threading.Lock()
+        self.skipped = 0
+
+    @property
+    def expired(self) -> bool:
+        return self._monotonic() >= self._end
+
+    def query(self, name: str, rdtype: str) -> DnsAnswer:
+        if self.expired:
+            with self._lock:
+                self.skipped += 1
+            detail = f"not asked: the look-ups' overall deadline of {self.seconds:g} s had passed"
+            return DnsAnswer(name, rdtype, (), TIMEOUT, datetime.now(UTC), detail)
+        return self.inner.query(name, rdtype)
+
+    def query_many(self, queries: Iterable[tuple[str, str]]) -> dict[tuple[str, str], DnsAnswer]:
+        keys = list(dict.fromkeys(queries))
+        if len(keys) <= 1:
+            return {key: self.query(*key) for key in keys}
+        workers = min(self.max_parallel, len(keys))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mailview-dns") as pool:
+            return dict(zip(keys, pool.map(lambda key: self.query(*key), keys), strict=True))

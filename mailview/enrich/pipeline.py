@@ -6,8 +6,9 @@ originating address, the recipient domain's MX, the DKIM/ARC keys of the signatu
 `core.online`), and goes on with the answers: signatures are verified with the keys DNS
 returned, alignment uses the published modes, and the online rules
 (`core.findings.online`) read the facts like any other rule. Every question is asked at
-once, each with a timeout (a silent resolver costs about one timeout, not one per
-question); the answers are core types carrying the moment they were looked up (they
+once, each with a timeout, and all within one overall deadline (a silent resolver costs
+about one timeout, not one per question; what is left unasked at the deadline is said
+so); the answers are core types carrying the moment they were looked up (they
 describe today, not the delivery day). Whatever did not answer is said so.
 """
 
@@ -22,7 +23,7 @@ from mailview.core.analyze import AnalysisOptions
 from mailview.core.auth.keys import KeyStore
 from mailview.core.enrichment import OnlineAnswers, OnlineQuestions, SpfQuestion
 from mailview.core.model import DmarcRecord, HopLookup, OnlineFacts, Report, SpfEvaluation
-from mailview.enrich.dns import Resolver, query_all
+from mailview.enrich.dns import DeadlineResolver, Resolver, query_all
 from mailview.enrich.online import (
     DnsKeys,
     dmarc_record,
@@ -38,11 +39,17 @@ DEFAULT_DNSBL_ZONES = ("zen.spamhaus.org", "bl.spamcop.net")
 Analyse = Callable[[AnalysisOptions], Report]
 
 
+# Seconds all look-ups of one message may take together (each query also has its own
+# lifetime): a silent resolver and a thousand hops must not hold a message for minutes.
+ONLINE_DEADLINE = 20.0
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class OnlineSettings:
     resolver: Resolver
     resolver_label: str  # "system" or ADDRESS[:PORT], for the report
     dnsbl_zones: Sequence[str] = DEFAULT_DNSBL_ZONES
+    deadline: float = ONLINE_DEADLINE
 
 
 class _BothKeys:
@@ -65,25 +72,30 @@ class OnlineStage:
 
     def look_up(self, questions: OnlineQuestions) -> OnlineAnswers:
         now = datetime.now(UTC)
-        resolver = self.settings.resolver
+        # One deadline for every question of this message: a resolver that never answers
+        # must not hold a thousand-hop message for a thousand timeouts.
+        resolver = DeadlineResolver(self.settings.resolver, self.settings.deadline)
         with ThreadPoolExecutor(max_workers=3) as pool:
             keys_ready = pool.submit(_prefetch_keys, questions.dkim_keys, resolver)
-            hops_ready = pool.submit(self._hops, questions)
-            facts = self._facts(questions, now)
+            hops_ready = pool.submit(self._hops, questions, resolver)
+            facts = self._facts(questions, now, resolver)
             keys_ready.result()
             hops = hops_ready.result()
+        if resolver.skipped:
+            stopped = (
+                f"The look-ups stopped at their overall deadline of {self.settings.deadline:g} s; "
+                f"{resolver.skipped:,} questions were not asked, and their answers are missing."
+            )
+            facts = dataclasses.replace(facts, problems=(*facts.problems, stopped))
         return OnlineAnswers(facts, hops, _BothKeys(self.own_keys, DnsKeys(resolver)))
 
-    def _hops(self, questions: OnlineQuestions) -> dict[str, HopLookup]:
+    def _hops(self, questions: OnlineQuestions, resolver: Resolver) -> dict[str, HopLookup]:
         if not questions.hop_ips:
             return {}
         settings = self.settings
-        return lookup_hops(
-            questions.hop_ips, settings.resolver, settings.dnsbl_zones, questions.need_asn
-        )
+        return lookup_hops(questions.hop_ips, resolver, settings.dnsbl_zones, questions.need_asn)
 
-    def _facts(self, questions: OnlineQuestions, now: datetime) -> OnlineFacts:
-        resolver = self.settings.resolver
+    def _facts(self, questions: OnlineQuestions, now: datetime, resolver: Resolver) -> OnlineFacts:
         with ThreadPoolExecutor(max_workers=2) as pool:
             record_ready = pool.submit(_dmarc_of, questions.from_domain, resolver)
             mx_ready = pool.submit(_mx_of, questions.recipient_domain, resolver)

@@ -29,6 +29,7 @@ from mailview.export.markdown import (
     redaction_line,
     summary_fields,
     transit,
+    vendor_label,
 )
 from mailview.export.redact import RedactionMap
 from mailview.present.place import databases_note
@@ -211,7 +212,7 @@ def _vendors(report: Report) -> Iterator[str]:
         return
     yield "<h2>Verdicts stamped by the receiving systems</h2>"
     for vendor in report.vendors:
-        yield f"<h3>{_e(vendor.vendor)} ({_e(vendor.header)})</h3>"
+        yield f"<h3>{_e(vendor_label(vendor))}</h3>"
         yield f"<p>{_e(vendor.summary)}</p>"
         if vendor.fields:
             yield "<table><tr><th>Field</th><th>Value</th><th>Meaning</th></tr>"

@@ -65,6 +65,10 @@ def report_to_dict(report: Report) -> JsonDict:
         if report.bounce is None
         else bounce_to_dict(report.bounce, report.input.message_count),
         "headers": [_header(h) for h in report.headers],
+        # What was malformed and what a stage skipped at its budget: typed, for scripts.
+        "defects": [
+            {"code": d.code, "header_index": d.header_index, "text": str(d)} for d in report.defects
+        ],
     }
     if report.indicators is not None:
         document["indicators"] = indicators_to_dict(report.indicators)
@@ -175,6 +179,7 @@ def _evidence(evidence: Evidence) -> JsonDict:
         "header_index": evidence.header_index,
         "header_name": evidence.header_name,
         "text": evidence.text,
+        "omitted_chars": evidence.omitted_chars,  # the quote is cut; the header is whole
     }
 
 
@@ -185,6 +190,7 @@ def _finding(item: Finding) -> JsonDict:
         "title": item.title,
         "detail": item.detail,
         "evidence": [_evidence(e) for e in item.evidence],
+        "evidence_omitted": item.evidence_omitted,
         "strength": item.strength,
     }
 

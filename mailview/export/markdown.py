@@ -22,7 +22,9 @@ from mailview.core.auth.alignment import COMPUTED_WORDS
 from mailview.core.auth.model import AuthReport, AuthResult, DkimSignature
 from mailview.core.indicators import Indicators
 from mailview.core.model import Finding, GeoInfo, Hop, Report
+from mailview.core.vendors.model import VendorVerdict
 from mailview.core.verdict import verdict_of
+from mailview.core.words import show_controls
 from mailview.export.defang import defang_address, defang_domain, defang_ip, defang_url
 from mailview.export.redact import RedactionMap
 from mailview.present.place import databases_note, place_line
@@ -176,7 +178,11 @@ def indicator_rows(indicators: Indicators, *, defang: bool) -> list[tuple[str, s
         size = "size unknown" if att.size is None else f"{att.size} bytes"
         note = f"{size}, declared {att.declared_type}{detected}"
         rows.append(("attachment", f"{att.name or '(unnamed)'} sha256 {att.sha256 or '?'}", note))
-    return [(kind, one_line(value), one_line(note)) for kind, value, note in rows]
+    # A bidi control in a file name shows `fdp.exe` as `exe.pdf`: written as an escape.
+    return [
+        (kind, show_controls(one_line(value)), show_controls(one_line(note)))
+        for kind, value, note in rows
+    ]
 
 
 def redaction_line(redacted: bool | RedactionMap) -> str:
@@ -202,6 +208,13 @@ def summary_fields(report: Report) -> list[tuple[str, str]]:
         ("mailview version", __version__),
         ("Input", one_line(f"{info.name}{where}, {info.format}")),
     ]
+
+
+def vendor_label(vendor: VendorVerdict) -> str:
+    """`Microsoft 365 (X-Forefront-Antispam-Report)`; a summary over several of a vendor's
+    headers names no header of its own: `Microsoft 365 (combined verdict)`."""
+    source = "combined verdict" if vendor.header_index is None else vendor.header
+    return f"{vendor.vendor} ({source})"
 
 
 def evidence_label(header_index: int | None, header_name: str | None) -> str:
@@ -364,7 +377,7 @@ def _md_vendors(report: Report) -> Iterator[str]:
     yield "## Verdicts stamped by the receiving systems"
     yield ""
     for vendor in report.vendors:
-        yield f"### {md_text(vendor.vendor)} ({md_text(vendor.header)})"
+        yield f"### {md_text(vendor_label(vendor))}"
         yield ""
         yield md_text(vendor.summary)
         yield ""

@@ -11,6 +11,15 @@ headers, finding evidence, auth properties and summary fields alike) through one
 function, so the same original becomes the same placeholder everywhere. The sending side
 (From, the boundary hop's client names, public sending IPs, URLs) is never collected:
 it is the evidence the report is shared for.
+
+`Redaction` is that one description of what is private. It is built from the report and
+whatever else an export shows (the body's indicators), and applied to any of them — and
+to anything made of dataclasses, tuples, lists and dicts — so a value private in one
+place is replaced in every other. Each recipient is also found in the forms other
+systems write it in: percent-encoded in a link (`alice%40contoso.com`), folded into a
+VERP bounce address (`bounces+alice=contoso.com@…`), or as the encoded-word display
+name of its header. Host names on an intranet (a single label in a URL, or a name under
+a private-use suffix such as `.corp` or `.internal`) are internal hosts too.
 """
 
 from __future__ import annotations
@@ -22,12 +31,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import cast
+from typing import TypeVar, cast
 
 from mailview.core.auth.addresses import parse_mailboxes
+from mailview.core.defects import Defect
 from mailview.core.domains import is_localhost, normalise_host, org_domain
 from mailview.core.ipscope import parse_ip, scope_of
 from mailview.core.model import Report, Scope
+
+T = TypeVar("T")
 
 RECIPIENT_HEADERS = frozenset(
     {"to", "cc", "bcc", "delivered-to", "x-original-to", "envelope-to", "x-delivered-to"}
@@ -42,7 +54,24 @@ REDACTED_SCOPES = frozenset(
 _NOT_NAMES = frozenset({"unknown", "local", "none", "localhost.localdomain"})
 # A host name: dot-separated labels. The look-arounds keep a match from starting or ending
 # inside a longer name (or an address's local part), so only whole names are replaced.
-_HOST = re.compile(r"(?<![\w.@-])[A-Za-z0-9](?:[\w-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9_-]+)+(?![\w-])")
+_HOST = re.compile(r"(?<![\w.-])[A-Za-z0-9](?:[\w-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9_-]+)+(?![\w-])")
+# A URL's host: after `scheme://` and any `user@`, up to a port, path, query or fragment.
+_URL_HOST = re.compile(
+    r"(?i)\b[a-z][a-z0-9+.-]*://(?:[^/\s@?#]*@)?([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)"
+)
+# Suffixes no public name ends in: RFC 6762 .local, RFC 8375 .home.arpa, ICANN's reserved
+# .internal, and the ones intranets commonly use.
+_PRIVATE_SUFFIXES = (
+    ".local",
+    ".lan",
+    ".internal",
+    ".intranet",
+    ".corp",
+    ".home.arpa",
+    ".localdomain",
+)
+# RFC 2047 §2: encoded-word = "=?" charset "?" encoding "?" encoded-text "?="
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 _IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)")
 # IPv6 candidates, with an optional `IPv6:` tag (RFC 5321 address literals) left outside
 # the group; `ipaddress` then decides, so times like 09:14:40 are turned away.
@@ -79,13 +108,47 @@ def _count(n: int, one: str, many: str) -> str:
 
 def redact(report: Report, *, own_domains: Sequence[str] = ()) -> tuple[Report, RedactionMap]:
     """A copy of `report` with recipients, internal hosts and private IPs replaced."""
-    texts = list(_strings(report))
-    recipients, names = _recipients(report)
-    hosts = _hosts(report, texts, own_domains)
-    ips = _private_ips(report, texts)
-    table = _Placeholders(recipients, names, hosts, ips)
-    redacted = cast(Report, _rebuild(report, table.apply))
-    return redacted, table.as_map()
+    redaction = Redaction.of(report, own_domains=own_domains)
+    return redaction.apply(report), redaction.as_map()
+
+
+class Redaction:
+    """What is private in one report (and what an export shows beside it), and its
+    replacement anywhere."""
+
+    def __init__(self, table: _Placeholders) -> None:
+        self._table = table
+
+    @classmethod
+    def of(cls, report: Report, *also: object, own_domains: Sequence[str] = ()) -> Redaction:
+        """What is private in `report`; `also` (e.g. the body's indicators) is searched
+        for private addresses and internal names as well."""
+        texts = list(_strings(report))
+        for extra in also:
+            texts += _strings(extra)
+        texts = list(dict.fromkeys(texts))  # a hop's header is also in the headers: once
+        recipients, names = _recipients(report)
+        hosts = _hosts(report, texts, own_domains)
+        ips = _private_ips(report, texts)
+        return cls(_Placeholders(recipients, names, hosts, ips))
+
+    def apply(self, value: T) -> T:
+        """`value` with every private string inside replaced; other values shared."""
+        done: dict[str, str] = {}  # the same text (a header and its hop) is rewritten once
+
+        def change(text: str) -> str:
+            found = done.get(text)
+            if found is None:
+                found = done[text] = self._table.apply(text)
+            return found
+
+        return cast(T, _rebuild(value, change))
+
+    def text(self, text: str) -> str:
+        return self._table.apply(text)
+
+    def as_map(self) -> RedactionMap:
+        return self._table.as_map()
 
 
 # --- collecting -----------------------------------------------------------------------
@@ -93,15 +156,14 @@ def redact(report: Report, *, own_domains: Sequence[str] = ()) -> tuple[Report, 
 
 def _recipients(report: Report) -> tuple[list[str], dict[str, str]]:
     """Recipient addresses (lower-cased, first appearance first) and display names → address."""
-    found: list[str] = []
+    found: dict[str, None] = {}  # an ordered set
     names: dict[str, str] = {}
 
     def add(address: str | None, name: str | None = None) -> None:
         key = (address or "").strip("<> ").lower()
         if "@" not in key or key.endswith(PLACEHOLDER_DOMAIN):
             return  # not an address, or one this module already wrote
-        if key not in found:
-            found.append(key)
+        found.setdefault(key, None)
         # Short names ("IT") would hit ordinary words elsewhere; a name shorter than this
         # identifies nobody anyway.
         if name and len(name.strip()) >= 4:
@@ -111,24 +173,30 @@ def _recipients(report: Report) -> tuple[list[str], dict[str, str]]:
         add(hop.fields.for_addr)
     for field in report.headers:
         if field.name.lower() in RECIPIENT_HEADERS:
-            for box in parse_mailboxes(field.value):
+            boxes = [b for b in parse_mailboxes(field.value) if b.address]
+            for box in boxes:
                 add(box.address, box.display_name)
+            # The raw header keeps a display name encoded (RFC 2047); it names the
+            # recipient as much as the decoded one does.
+            if boxes:
+                for word in _ENCODED_WORD.findall(field.value):
+                    add(boxes[0].address, word)
     if report.envelope is not None:
         for rcpt in report.envelope.rcpt_to:
             add(rcpt)
-    return found, names
+    return list(found), names
 
 
 def _hosts(report: Report, texts: Iterable[str], own_domains: Sequence[str]) -> list[str]:
     """Internal host names (lower-cased), first appearance first."""
     kept = _sender_side_names(report)
-    internal: list[str] = []
+    internal: dict[str, None] = {}  # an ordered set: first appearance first, found in O(1)
     domains = {d for d in (normalise_host(x) for x in own_domains) if d}
 
     def add(name: str | None) -> None:
         host = normalise_host(name)
         if host and host not in kept and host not in internal and _is_name(host):
-            internal.append(host)
+            internal[host] = None
 
     boundary = report.trust_boundary_hop
     for hop in report.hops:
@@ -146,9 +214,19 @@ def _hosts(report: Report, texts: Iterable[str], own_domains: Sequence[str]) -> 
     for text in texts:
         for match in _HOST.finditer(text):
             host = match.group(0).lower()
-            if any(host.endswith("." + d) for d in domains):
+            if _under(host, domains) or host.endswith(_PRIVATE_SUFFIXES):
                 add(host)
-    return internal
+        for match in _URL_HOST.finditer(text):
+            host = match.group(1).lower()
+            if "." not in host and _is_name(host):
+                add(host)  # http://intranet/: only a local resolver knows the name
+    return list(internal)
+
+
+def _under(host: str, domains: set[str]) -> bool:
+    """Whether `host` is a name strictly below one of `domains` (a set look-up per label)."""
+    labels = host.split(".")
+    return any(".".join(labels[i:]) in domains for i in range(1, len(labels)))
 
 
 def _sender_side_names(report: Report) -> set[str]:
@@ -176,7 +254,7 @@ def _is_name(host: str) -> bool:
 
 
 def _private_ips(report: Report, texts: Iterable[str]) -> list[str]:
-    found: list[str] = []
+    found: dict[str, None] = {}  # an ordered set
     candidates: list[str] = []
     for hop in report.hops:
         candidates += [x for x in (hop.fields.from_ip, hop.fields.by_ip) if x]
@@ -185,9 +263,9 @@ def _private_ips(report: Report, texts: Iterable[str]) -> list[str]:
         candidates += _IPV6.findall(text)
     for candidate in candidates:
         key = _private_key(candidate)
-        if key is not None and key not in found:
-            found.append(key)
-    return found
+        if key is not None:
+            found.setdefault(key, None)
+    return list(found)
 
 
 def _private_key(text: str) -> str | None:
@@ -212,27 +290,50 @@ class _Placeholders:
         self.recipients = {
             a: f"recipient-{n}@{PLACEHOLDER_DOMAIN}" for n, a in enumerate(recipients, 1)
         }
-        self.names = {
-            name: f"Recipient {recipients.index(address) + 1}" for name, address in names.items()
-        }
+        number = {address: n for n, address in enumerate(recipients, 1)}
+        self.names = {name: f"Recipient {number[address]}" for name, address in names.items()}
         self.hosts = {h: f"internal-host-{n}.{PLACEHOLDER_DOMAIN}" for n, h in enumerate(hosts, 1)}
         self.ips = {ip: f"private-ip-{n}" for n, ip in enumerate(ips, 1)}
+        # The other spellings of each recipient address, mapped to the same placeholder's.
+        self.spellings: dict[str, str] = {}
+        for address, placeholder in self.recipients.items():
+            local, _, domain = address.rpartition("@")
+            self.spellings[f"{local}%40{domain}"] = placeholder.replace("@", "%40")
+            self.spellings[f"{local}={domain}"] = placeholder.replace("@", "=")
         # Longest first, so that a name is never replaced inside a longer one.
         self._address_re = _alternation(self.recipients, r"(?<![\w.+-])", r"(?![\w-]|\.\w)")
+        self._spelling_re = _alternation(self.spellings, r"(?<![\w.])", r"(?![\w-]|\.\w)")
         self._name_re = _alternation(self.names, r"(?<!\w)", r"(?!\w)", ignore_case=False)
-        self._host_re = _alternation(self.hosts, r"(?<![\w.-])", r"(?![\w-]|\.\w)")
+        # Host names are found by their shape and looked up: an alternation of thousands of
+        # names (one per internal hop) would cost seconds to compile and to run.
+        self._single = any("." not in h for h in self.hosts)
 
     def apply(self, text: str) -> str:
         if self._address_re is not None:
             text = self._address_re.sub(lambda m: self.recipients[m.group(0).lower()], text)
+        if self._spelling_re is not None:
+            text = self._spelling_re.sub(lambda m: self.spellings[m.group(0).lower()], text)
         if self._name_re is not None:
             text = self._name_re.sub(lambda m: self.names[m.group(0)], text)
-        if self._host_re is not None:
-            text = self._host_re.sub(lambda m: self.hosts[m.group(0).lower()], text)
+        if self.hosts:
+            text = _HOST.sub(self._host, text)
+        if self._single:  # a single-label name is replaced only where it is a host: a URL
+            text = _URL_HOST.sub(self._url_host, text)
         if self.ips:
             text = _IPV4.sub(self._ip, text)
             text = _IPV6.sub(self._ip6, text)
         return text
+
+    def _host(self, match: re.Match[str]) -> str:
+        return self.hosts.get(match.group(0).lower(), match.group(0))
+
+    def _url_host(self, match: re.Match[str]) -> str:
+        placeholder = self.hosts.get(match.group(1).lower())
+        if placeholder is None:
+            return match.group(0)
+        start, end = match.span(1)
+        whole, offset = match.group(0), match.start(0)
+        return whole[: start - offset] + placeholder + whole[end - offset :]
 
     def _ip(self, match: re.Match[str]) -> str:
         key = _private_key(match.group(0))
@@ -274,8 +375,14 @@ def _rebuild(value: object, change: Callable[[str], str]) -> object:
     """`value` with every string inside replaced by `change(string)`; other values shared."""
     if value is None or isinstance(value, _ATOMS):
         return value  # enums first: a StrEnum (Severity, Scope) is a str, but a fixed one
+    if isinstance(value, Defect):
+        return value.with_text(change(str(value)))  # the sentence changes, not the data
     if isinstance(value, str):
         return change(value)
+    if isinstance(value, list):
+        return [_rebuild(item, change) for item in value]
+    if isinstance(value, dict):
+        return {_rebuild(k, change): _rebuild(v, change) for k, v in value.items()}
     if isinstance(value, tuple):
         items = [_rebuild(item, change) for item in value]
         if hasattr(value, "_fields"):  # NamedTuple: HeaderField, Hop, ReceivedFields, …
@@ -295,8 +402,12 @@ def _strings(value: object) -> Iterator[str]:
         return
     if isinstance(value, str):
         yield value
-    elif isinstance(value, tuple):
+    elif isinstance(value, (tuple, list)):
         for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
             yield from _strings(item)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):

@@ -9,10 +9,12 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator
 
+from mailview.core.defects import BUDGET
 from mailview.core.indicators import Indicators
 from mailview.core.model import Finding, Hop, Report
 from mailview.core.verdict import verdict_of
 from mailview.export.defang import defang_url
+from mailview.export.markdown import vendor_label
 from mailview.export.text_auth import auth_lines
 from mailview.export.text_bounce import bounce_lines
 from mailview.present.place import databases_note, place_line
@@ -55,14 +57,18 @@ def _lines(report: Report) -> Iterator[str]:
         yield ""
         yield "Verdicts stamped by the receiving systems:"
         for vendor in report.vendors:
-            yield from _wrap(
-                f"{vendor.vendor} ({vendor.header}): {vendor.summary}", indent="    ", first="  "
-            )
+            yield from _wrap(f"{vendor_label(vendor)}: {vendor.summary}", indent="    ", first="  ")
     yield ""
     yield from _findings(report.findings)
     if report.indicators is not None:
         yield ""
         yield from _indicators(report.indicators)
+    skipped = [d for d in report.defects if d.code == BUDGET]
+    if skipped:
+        yield ""
+        yield "Not examined (limits that keep hostile input fast):"
+        for defect in skipped:
+            yield from _wrap(str(defect), indent=" " * 4, first="  ")
     if len(report.inner) > 1:
         yield ""
         yield "Messages in this input (pick one with --message):"

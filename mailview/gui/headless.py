@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtWidgets import QApplication
 
 from mailview.core.model import Report
-from mailview.gui.diagram import export_png, export_svg, render_image
+from mailview.gui.diagram import export_png, export_svg
+from mailview.gui.diagram.export import png_bytes, svg_bytes
 
 
 def write_diagram(
@@ -33,10 +33,14 @@ def write_diagram(
 def diagram_png(report: Report, returned: Report | None = None) -> bytes:
     """The report's hop diagram as PNG bytes (2x), e.g. to embed in an HTML report."""
     app = QApplication.instance() or QApplication(["mailview"])
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    # The stubs say bytes, but PySide6 6.11 accepts only a str format name here.
-    if not render_image(report, returned=returned).save(buffer, "PNG"):  # type: ignore[call-overload]
-        raise OSError("the diagram could not be drawn as PNG")
+    data = png_bytes(report, returned=returned)
     del app
-    return bytes(buffer.data().data())
+    return data
+
+
+def diagram_svg(report: Report, returned: Report | None = None) -> bytes:
+    """The report's hop diagram as an SVG document."""
+    app = QApplication.instance() or QApplication(["mailview"])
+    data = svg_bytes(report, returned=returned)
+    del app
+    return data

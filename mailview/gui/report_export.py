@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QIODevice, QSaveFile
-
 from mailview.core.indicators import Indicators
 from mailview.core.model import Report
 from mailview.export.html_report import render_html
 from mailview.export.json_indicators import indicators_to_dict
 from mailview.export.json_report import dumps, report_to_dict
 from mailview.export.markdown import render_markdown
-from mailview.export.redact import RedactionMap, redact
+from mailview.export.redact import Redaction, RedactionMap
 from mailview.export.ticket import render_ticket
+from mailview.export.writer import Outputs, write_text
 from mailview.gui.headless import diagram_png
-from mailview.gui.inputs import Source
+from mailview.gui.inputs import PathSource, Source
 
 KINDS = {"md": "Markdown (*.md)", "html": "HTML, one file (*.html)", "json": "JSON (*.json)"}
 
@@ -32,12 +31,23 @@ def indicators_for(report: Report, source: Source) -> Indicators | None:
 
 
 def prepared(report: Report, *, redacted: bool) -> Report:
-    return redact(report)[0] if redacted else report
+    return prepared_all(report, None, redacted=redacted)[0]
+
+
+def prepared_all(
+    report: Report, indicators: Indicators | None, *, redacted: bool
+) -> tuple[Report, Indicators | None, RedactionMap | None]:
+    """The report and indicators as shown: with what is private replaced in both."""
+    if not redacted:
+        return report, indicators, None
+    redaction = Redaction.of(report, indicators)
+    return redaction.apply(report), redaction.apply(indicators), redaction.as_map()
 
 
 def report_text(report: Report, source: Source, kind: str, *, redacted: bool) -> str:
-    indicators = indicators_for(report, source)
-    shown, redactions = redact(report) if redacted else (report, None)
+    shown, indicators, redactions = prepared_all(
+        report, indicators_for(report, source), redacted=redacted
+    )
     said: bool | RedactionMap = redactions if redactions is not None else False
     if kind == "md":
         return render_markdown(shown, indicators=indicators, redacted=said)
@@ -50,17 +60,19 @@ def report_text(report: Report, source: Source, kind: str, *, redacted: bool) ->
     return dumps(document, pretty=True)
 
 
+def refuse_input(source: Source, path: str | Path) -> None:
+    """WriteRefused (an OSError) when `path` is the file the tab was opened from."""
+    outputs = Outputs()
+    if isinstance(source, PathSource):
+        outputs.add_input(source.path)
+    outputs.claim(path)
+
+
 def write_report(path: str | Path, text: str) -> None:
-    """Atomically (QSaveFile): a failed export never leaves half a file behind."""
-    target = QSaveFile(str(path))
-    if not target.open(QIODevice.OpenModeFlag.WriteOnly):
-        raise OSError(f"{path} could not be written: {target.errorString()}")
-    target.write(QByteArray(text.encode("utf-8")))
-    if not target.commit():
-        raise OSError(f"{path} could not be written: {target.errorString()}")
+    """Atomically: a failed export never leaves half a file behind."""
+    write_text(path, text)
 
 
 def ticket_text(report: Report, source: Source, *, redacted: bool) -> str:
-    return render_ticket(
-        prepared(report, redacted=redacted), indicators=indicators_for(report, source)
-    )
+    shown, indicators, _ = prepared_all(report, indicators_for(report, source), redacted=redacted)
+    return render_ticket(shown, indicators=indicators)

@@ -75,7 +75,14 @@ from mailview.gui.queue.marks import FILE_NAME as MARKS_FILE
 from mailview.gui.queue.marks import MarkStore
 from mailview.gui.queue.opening import message_bytes, wants_queue
 from mailview.gui.queue.view import QueueTab
-from mailview.gui.report_export import KINDS, prepared, report_text, ticket_text, write_report
+from mailview.gui.report_export import (
+    KINDS,
+    prepared,
+    refuse_input,
+    report_text,
+    ticket_text,
+    write_report,
+)
 from mailview.gui.settings import Settings
 from mailview.gui.settings_dialog import SettingsDialog
 from mailview.gui.theme import apply_theme
@@ -407,7 +414,10 @@ class MainWindow(QMainWindow):
         redacted = self.redact_action.isChecked()
         report = prepared(report, redacted=redacted)
         returned = self._returned(redacted)
+        tab = self.current_tab()
         try:
+            if tab is not None:
+                refuse_input(tab.source, path)
             if kind == "svg":
                 export_svg(report, path, returned=returned)
             else:
@@ -454,6 +464,7 @@ class MainWindow(QMainWindow):
             return False
         redacted = self.redact_action.isChecked()
         try:
+            refuse_input(tab.source, path)
             write_report(path, report_text(report, tab.source, kind, redacted=redacted))
         except OSError as err:
             self.show_message(f"The report could not be saved: {err}.")

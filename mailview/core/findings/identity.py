@@ -312,10 +312,11 @@ def reply_to_other_org(ctx: RuleContext) -> Iterator[Finding]:
     lists = _lists(ctx)
     if author.org in lists.orgs:
         return  # list DMARC rewrite: From is the list, Reply-To the real author
+    recipients = _recipient_addresses(ctx)  # once: a thousand Reply-Tos must stay linear
     others = [
         a
         for a in _addresses(_fields(ctx, "reply-to"))
-        if not same_org(a.domain, author.domain) and not _is_list_address(ctx, a, lists)
+        if not same_org(a.domain, author.domain) and not _is_list_address(a, lists, recipients)
     ]
     if not others:
         return
@@ -345,15 +346,19 @@ def reply_to_other_org(ctx: RuleContext) -> Iterator[Finding]:
     )
 
 
-def _is_list_address(ctx: RuleContext, address: _Address, lists: _Lists) -> bool:
+def _recipient_addresses(ctx: RuleContext) -> frozenset[str]:
+    fields = [f for f in ctx.headers if f.name.lower() in ("to", "cc")]
+    return frozenset((r.box.address or "").lower() for r in _addresses(fields))
+
+
+def _is_list_address(address: _Address, lists: _Lists, recipients: frozenset[str]) -> bool:
     """Reply-To set to the list itself, as lists that want replies on the list do."""
     written = (address.box.address or "").lower()
     if lists.present and (written in lists.posts or address.org in lists.orgs):
         return True
     # Lists older than List-Id (RFC 2919) show themselves by replies going back to the
     # address the message was sent to; sending replies to the recipients diverts nothing.
-    recipients = _addresses([*_fields(ctx, "to"), *_fields(ctx, "cc")])
-    return any((r.box.address or "").lower() == written for r in recipients)
+    return written in recipients
 
 
 # --- Sender ----------------------------------------------------------------------------

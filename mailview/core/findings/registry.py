@@ -8,8 +8,11 @@ the bug should surface). `run_rules` orders the result by severity, the worst fi
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
+from mailview.core.defects import BUDGET, Defect
+from mailview.core.findings import attachments as attachment_rules
 from mailview.core.findings import auth as auth_rules
 from mailview.core.findings import content as content_rules
 from mailview.core.findings import credentials as credential_rules
@@ -33,6 +36,7 @@ RULES: tuple[Rule, ...] = (
     *content_rules.RULES,
     *link_rules.RULES,
     *credential_rules.RULES,
+    *attachment_rules.RULES,
     *identity_rules.RULES,
     *geo_rules.RULES,
     *online_rules.RULES,
@@ -51,6 +55,32 @@ def run_rules(
                 raise
             found.append(_rule_failed(rule, err))
     return worst_first(found)
+
+
+# Findings of one kind listed, at most: 100k Received lines each breaking the chain say
+# nothing the first hundred do not, and would make every report and export that big.
+MAX_PER_CODE = 100
+
+
+def within_budget(findings: tuple[Finding, ...]) -> tuple[tuple[Finding, ...], tuple[Defect, ...]]:
+    """At most `MAX_PER_CODE` findings of each code (the worst first, as given), and a
+    budget defect saying how many of which code were left out."""
+    counts: Counter[str] = Counter()
+    kept: list[Finding] = []
+    for item in findings:
+        counts[item.code] += 1
+        if counts[item.code] <= MAX_PER_CODE:
+            kept.append(item)
+    skipped = tuple(
+        Defect(
+            BUDGET,
+            f"{n - MAX_PER_CODE:,} more findings '{code}' were not listed "
+            f"(at most {MAX_PER_CODE} of one kind).",
+        )
+        for code, n in counts.items()
+        if n > MAX_PER_CODE
+    )
+    return (tuple(kept), skipped) if skipped else (findings, ())
 
 
 def worst_first(findings: Iterable[Finding]) -> tuple[Finding, ...]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import statistics
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import NamedTuple
@@ -440,14 +441,15 @@ def _odd_one_out(hops: list[Hop]) -> Hop | None:
     if len(hops) < 3:
         return None
     offsets = [_offset(h) for h in hops]
-    for i, hop in enumerate(hops):
-        rest = offsets[:i] + offsets[i + 1 :]
-        mine = offsets[i]
-        if mine == 0 or len(set(rest)) != 1:
-            continue
-        if abs(mine - rest[0]) >= ODD_OFFSET_MIN:
-            return hop
-    return None
+    # Counted, not compared pairwise: 100k hops stay linear. An odd one out exists only
+    # when two offsets occur, one of them exactly once.
+    counts = Counter(offsets)
+    if len(counts) != 2:
+        return None
+    (common, _), (mine, once) = counts.most_common()
+    if once != 1 or mine == 0 or abs(mine - common) < ODD_OFFSET_MIN:
+        return None
+    return hops[offsets.index(mine)]
 
 
 def _offset(hop: Hop) -> int:

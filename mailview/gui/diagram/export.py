@@ -10,12 +10,14 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSaveFile, QSize
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
 from PySide6.QtGui import QImage, QImageWriter, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication
 
 from mailview.core.model import Report
+from mailview.export.safe_text import xml_document_safe, xml_safe
+from mailview.export.writer import write_bytes
 from mailview.gui.diagram.palette import DiagramPalette, QtMetrics
 from mailview.gui.diagram.scene import DiagramScene
 from mailview.layout import layout_report
@@ -54,23 +56,29 @@ def render_image(
     return image
 
 
-def export_png(
-    report: Report, path: str | Path, scale: float = 2.0, *, returned: Report | None = None
-) -> None:
-    """Write the diagram as a PNG, atomically. Raises OSError saying what went wrong."""
+def png_bytes(report: Report, scale: float = 2.0, *, returned: Report | None = None) -> bytes:
+    """The diagram as PNG bytes. Raises OSError saying what went wrong."""
     image = render_image(report, scale, returned=returned)
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QImageWriter(buffer, QByteArray(b"PNG"))
     if not writer.write(image):
-        raise OSError(f"could not encode the diagram as PNG for {path}: {writer.errorString()}")
+        raise OSError(f"the diagram could not be encoded as PNG: {writer.errorString()}")
     buffer.close()
-    _write_atomically(Path(path), bytes(data.data()))
+    return bytes(data.data())
 
 
-def export_svg(report: Report, path: str | Path, *, returned: Report | None = None) -> None:
-    """Write the diagram as SVG (text stays text), atomically. Raises OSError on failure."""
+def export_png(
+    report: Report, path: str | Path, scale: float = 2.0, *, returned: Report | None = None
+) -> None:
+    """Write the diagram as a PNG, atomically. Raises OSError saying what went wrong."""
+    write_bytes(path, png_bytes(report, scale, returned=returned))
+
+
+def svg_bytes(report: Report, *, returned: Report | None = None) -> bytes:
+    """The diagram as an SVG document (text stays text), well-formed XML whatever the
+    message's text holds. Raises OSError on failure."""
     scene = build_export_scene(report, returned=returned)
     source = scene.sceneRect()
     data = QByteArray()
@@ -80,11 +88,11 @@ def export_svg(report: Report, path: str | Path, *, returned: Report | None = No
     generator.setOutputDevice(buffer)
     generator.setSize(QSize(math.ceil(source.width()), math.ceil(source.height())))
     generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
-    generator.setTitle(f"Route of {report.message.subject or report.input.name}")
+    generator.setTitle(xml_safe(f"Route of {report.message.subject or report.input.name}"))
     generator.setDescription("Hop diagram exported by mailview")
     painter = QPainter()
     if not painter.begin(generator):
-        raise OSError(f"could not start the SVG writer for {path}")
+        raise OSError("the SVG writer could not start")
     try:
         _hints(painter)
         painter.fillRect(QRectF(0, 0, source.width(), source.height()), scene.backgroundBrush())
@@ -92,23 +100,17 @@ def export_svg(report: Report, path: str | Path, *, returned: Report | None = No
     finally:
         painter.end()
     buffer.close()
-    _write_atomically(Path(path), bytes(data.data()))
+    # Qt writes a control character from a header as it is (or as a reference), which XML
+    # forbids: the document would not open.
+    return xml_document_safe(bytes(data.data()))
+
+
+def export_svg(report: Report, path: str | Path, *, returned: Report | None = None) -> None:
+    """Write the diagram as SVG, atomically. Raises OSError on failure."""
+    write_bytes(path, svg_bytes(report, returned=returned))
 
 
 def _hints(painter: QPainter) -> None:
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write through QSaveFile: the target is replaced only once every byte is on disk."""
-    file = QSaveFile(str(path))
-    if not file.open(QIODevice.OpenModeFlag.WriteOnly):
-        raise OSError(f"cannot write {path}: {file.errorString()}")
-    if file.write(data) != len(data):
-        message = file.errorString()
-        file.cancelWriting()
-        raise OSError(f"cannot write {path}: {message}")
-    if not file.commit():
-        raise OSError(f"cannot save {path}: {file.errorString()}")
