@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from mailview.export.queue_csv import neutralise
 from tests.campaign_families import lure_bases, resend
+from tests.cli_run import mailview
 
 BASES = lure_bases(2)
 needs_corpus = pytest.mark.skipif(len(BASES) < 2, reason="the corpus is absent")
 ENVELOPE = b"From sender@example.org Mon Jan  1 10:00:00 2024\n"
-
-
-def mailview(*args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "mailview", *args], capture_output=True, text=True, check=False
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    return done
 
 
 @pytest.fixture

@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from mailview.export.writer import Outputs, WriteRefused, open_atomic, write_bytes
+from tests.cli_run import mailview
 
 MESSAGE = (
     b"From: Alice <alice@example.com>\nTo: bob@example.org\nSubject: hi\n"
     b"Date: Mon, 1 Jan 2024 10:00:00 +0000\nMessage-ID: <1@example.com>\n\nbody\n"
 )
-
-
-def mailview(*args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "mailview", *args], capture_output=True, text=True, check=False
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    return done
 
 
 @pytest.fixture
