@@ -15,6 +15,7 @@ process group) so that they finish what they were given; they never import Qt.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import ipaddress
 import os
@@ -28,7 +29,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any, BinaryIO, TextIO, cast
+from typing import Any, BinaryIO, NoReturn, TextIO, cast
 
 from mailview.cli.campaign_out import add_campaign_options, campaign_lines, finish_output
 from mailview.cli.options import add_analysis_options, analysis_options
@@ -142,7 +143,18 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         spool.close()
     if not args.quiet:
         print_summary(tally, sys.stderr)
+    if tally.workers_ended:
+        _leave_now(tally.exit_status())
     return tally.exit_status()
+
+
+def _leave_now(status: int) -> NoReturn:
+    """Exit without Python's exit-time join of the pool's manager thread: it can wait
+    forever on a worker ended in the middle of its answer. Everything is written by now."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)
 
 
 def _spool_for(out: Path | None) -> BinaryIO:
@@ -312,6 +324,7 @@ class Tally:
     rows: list[QueueRow] = field(default_factory=list)  # in output order
     campaigns: tuple[Campaign, ...] = ()
     interrupted: bool = False
+    workers_ended: bool = False  # a second Ctrl+C ended the workers mid-task
     write_error: str | None = None
     seconds: float = 0.0
 
@@ -408,7 +421,7 @@ def run_batch(
         pool.shutdown(wait=True)
     except KeyboardInterrupt:
         _end_workers(pool)
-        tally.interrupted = True
+        tally.interrupted = tally.workers_ended = True
     finally:
         signal.signal(signal.SIGINT, previous)
         if meter is not None:
