@@ -224,3 +224,25 @@ def test_the_queue_exports_the_rows_shown_with_marks(qtbot: QtBot, tmp_path: Pat
     assert [(r["subject"], r["mark"]) for r in rows] == [("Lunch on Friday", "malicious")]
     assert queue.export_csv(str(folder / "inside.csv")) is not None  # never into the input
     assert not (folder / "inside.csv").exists()
+
+
+@pytest.mark.parametrize("jobs", [0, 1])
+def test_rows_name_the_origin_network_owner_from_the_apps_geo_data(
+    qtbot: QtBot, tmp_path: Path, jobs: int
+) -> None:
+    folder = tmp_path / "geo"
+    folder.mkdir()
+    for n in range(2):
+        (folder / f"{n}.eml").write_bytes(
+            b"Received: from mail.example.org (mail.example.org [8.8.8.8]) by mx.example.net"
+            b" with ESMTP id 1; Mon, 2 Jun 2025 10:00:05 +0000\n"
+            + f"From: s{n}@example.org\nTo: me@example.net\nSubject: hi {n}\n".encode()
+            + b"Date: Mon, 2 Jun 2025 10:00:00 +0000\n\nbody\n"
+        )
+    window = make_window(qtbot, tmp_path)
+    queue = open_queue(qtbot, window, [folder], jobs=jobs)  # in the thread and in a worker
+    rows = queue.model.rows
+    assert len(rows) == 2
+    # The embedded network data names 8.8.8.8's owner: the workers analysed with geo on.
+    assert all(row.owner and "AS15169" in row.owner for row in rows), [r.owner for r in rows]
+    assert all("AS15169" in row.origin_text for row in rows)

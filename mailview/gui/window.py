@@ -71,6 +71,7 @@ from mailview.gui.inputs import (
 )
 from mailview.gui.message_tab import FAILED, PANES, READY, MessageTab
 from mailview.gui.panels import Banner, plain_label
+from mailview.gui.queue.feeder import Setup
 from mailview.gui.queue.marks import FILE_NAME as MARKS_FILE
 from mailview.gui.queue.marks import MarkStore
 from mailview.gui.queue.opening import message_bytes, wants_queue
@@ -180,7 +181,13 @@ class MainWindow(QMainWindow):
     def open_queue(self, paths: Sequence[str]) -> QueueTab:
         """A queue tab for many messages; Enter on a row opens it as a message tab."""
         marks = MarkStore(Path(self.settings.path).parent / MARKS_FILE)
-        queue = QueueTab([os.path.abspath(p) for p in paths], marks, self.queue_jobs)
+        settings = self.settings
+        setup = Setup(  # the workers analyse with the app's own geo databases and keys
+            geo_paths=tuple(str(p) for p in settings.geoip_databases()),
+            app_dir=str(Path(settings.path).parent),
+            key_folder=str(settings.key_folder()),
+        )
+        queue = QueueTab([os.path.abspath(p) for p in paths], marks, self.queue_jobs, setup=setup)
         queue.openRequested.connect(self.open_queue_row)
         index = self.tabs.addTab(queue, f"Queue: {queue.title}")
         self.tabs.setCurrentIndex(index)

@@ -21,6 +21,8 @@ import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
@@ -28,6 +30,8 @@ from mailview.core.analyze import AnalysisOptions, analyze_bytes
 from mailview.core.campaigns import Traits, group
 from mailview.core.errors import InputError
 from mailview.core.stream import count_messages, iter_files, iter_messages
+from mailview.enrich.geo import open_geo
+from mailview.gui.worker import options_for
 from mailview.present.triage import QueueRow, failed_row, row_of
 
 logger = logging.getLogger(__name__)
@@ -37,10 +41,37 @@ FLUSH_SECONDS = 0.05  # the GUI thread inserts rows at most ~20 times a second
 MAX_JOBS = 4
 
 
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """What every queue worker analyses with, as plain values a spawned process can take:
+    the geo databases the user named and the folder of DKIM keys (the app's own settings)."""
+
+    geo_paths: tuple[str, ...] = ()
+    app_dir: str | None = None
+    key_folder: str | None = None
+
+    def options(self) -> AnalysisOptions:
+        geo = open_geo(
+            explicit=[Path(p) for p in self.geo_paths],
+            app_data_dir=None if self.app_dir is None else Path(self.app_dir),
+        )
+        keys = Path(self.key_folder) if self.key_folder else Path(os.devnull)
+        return options_for(keys, geo)
+
+
+_worker_options: AnalysisOptions | None = None  # per worker process, set by _start_worker
+
+
+def _start_worker(setup: Setup) -> None:
+    global _worker_options  # noqa: PLW0603 - one per worker process, set once at its start
+    _worker_options = setup.options()
+
+
 def analyse_rows(
     task: list[tuple[str, bytes]], options: AnalysisOptions | None = None
 ) -> list[QueueRow]:
     """The queue rows of a task's messages; an unreadable one is a row saying why."""
+    options = options or _worker_options
     rows = []
     for label, data in task:
         try:
@@ -66,10 +97,16 @@ class QueueFeeder(QObject):
     failed = Signal(str)  # what went wrong, in words
 
     def __init__(
-        self, paths: Sequence[str], jobs: int | None = None, parent: QObject | None = None
+        self,
+        paths: Sequence[str],
+        jobs: int | None = None,
+        parent: QObject | None = None,
+        setup: Setup | None = None,
     ) -> None:
         super().__init__(parent)
         self.paths = list(paths)
+        self.setup = setup or Setup()
+        self._options: AnalysisOptions | None = None  # this process's, made on first use
         self.jobs = default_jobs() if jobs is None else jobs
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
@@ -112,7 +149,15 @@ class QueueFeeder(QObject):
             return None
         # spawn: a forked child of a Qt process inherits its threads' locks half-held.
         context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(self.jobs, mp_context=context)
+        return ProcessPoolExecutor(
+            self.jobs, mp_context=context, initializer=_start_worker, initargs=(self.setup,)
+        )
+
+    def _here(self, task: list[tuple[str, bytes]]) -> list[QueueRow]:
+        """A task analysed on the feeder's own thread, with the same options as a worker."""
+        if self._options is None:
+            self._options = self.setup.options()
+        return analyse_rows(task, self._options)
 
     def _tasks(self, listed: list) -> Iterator[list[tuple[str, bytes]] | list[QueueRow]]:  # type: ignore[type-arg]
         task: list[tuple[str, bytes]] = []
@@ -162,14 +207,14 @@ class QueueFeeder(QObject):
                 take(task)
             elif pool is None or position == 0:
                 # The first task here: its rows show while the pool's processes start.
-                take(analyse_rows(task))
+                take(self._here(task))
             else:
                 try:
                     pending.append(pool.submit(analyse_rows, task))
                 except (RuntimeError, OSError):  # no processes to be had: do it here
                     logger.warning("queue workers could not start; analysing in one thread")
                     pool = None
-                    take(analyse_rows(task))
+                    take(self._here(task))
             while pending and (len(pending) >= limit or pending[0].done()):
                 take(pending.popleft().result())
         while pending and not self.cancelled:

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from mailview.core.campaigns import Grouping
 from mailview.core.verdict import WORDS, Assessment
 from mailview.export.queue_csv import write_queue_csv
-from mailview.gui.queue.feeder import QueueFeeder
+from mailview.gui.queue.feeder import QueueFeeder, Setup
 from mailview.gui.queue.marks import MarkStore
 from mailview.gui.queue.model import (
     ARRIVED,
@@ -116,6 +116,7 @@ class QueueTab(QWidget):
         marks: MarkStore,
         jobs: int | None = None,
         parent: QWidget | None = None,
+        setup: Setup | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("queueTab")
@@ -143,7 +144,7 @@ class QueueTab(QWidget):
         foot.addWidget(hint)
         layout.addLayout(foot)
 
-        self.feeder = QueueFeeder(self.paths, jobs, self)
+        self.feeder = QueueFeeder(self.paths, jobs, self, setup)
         self.feeder.rowsReady.connect(self._on_rows)
         self.feeder.totalKnown.connect(self._on_total)
         self.feeder.campaignsReady.connect(self._on_campaigns)
