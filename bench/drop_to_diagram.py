@@ -33,7 +33,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from mailview.gui.app import create_application
-from mailview.gui.message_tab import LOADING
+from mailview.gui.message_tab import LOADING, MessageTab
 from mailview.gui.settings import Settings
 from mailview.gui.window import MainWindow
 
@@ -51,12 +51,17 @@ def drop(window: MainWindow, path: Path) -> None:
     QApplication.sendEvent(window, QDropEvent(QPointF(point), actions, mime, button, modifiers))
 
 
-def time_one(app: QApplication, window: MainWindow, path: Path) -> float:
+def time_one(app: QApplication, window: MainWindow, path: Path) -> float | None:
     """From the drop to the tab painted with its result. The wait is a real event loop
-    (not a busy processEvents() spin, which would fight the worker thread for the GIL)."""
+    (not a busy processEvents() spin, which would fight the worker thread for the GIL).
+    None for an mbox of several messages, which opens a queue, not a diagram."""
     start = time.perf_counter()
     drop(window, path)
-    tab = window.tab(window.tab_count() - 1)
+    last = window.tab_count() - 1
+    if not isinstance(window.tabs.widget(last), MessageTab):
+        window.close_tab(last)
+        return None
+    tab = window.tab(last)
     if tab.state == LOADING:
         loop = QEventLoop()
 
@@ -90,7 +95,7 @@ def main() -> int:
     window.resize(1400, 900)
     window.show()
     time_one(app, window, files[0])  # first use loads fonts and the suffix list
-    times = sorted(time_one(app, window, path) for path in files)
+    times = sorted(t for path in files if (t := time_one(app, window, path)) is not None)
     p95 = statistics.quantiles(times, n=100)[94]
     print(f"messages:               {len(times)}")
     print(f"drop to diagram median: {statistics.median(times) * 1000:.1f} ms")

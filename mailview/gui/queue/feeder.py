@@ -128,21 +128,30 @@ class QueueFeeder(QObject):
 
     # --- the feeder thread ----------------------------------------------------------
 
+    def _emit(self, name: str, *args: object) -> None:
+        """Emit from the feeder thread; when the tab (and so this object) is already gone,
+        nobody listens: stop feeding instead of failing in the thread."""
+        try:
+            getattr(self, name).emit(*args)
+        except RuntimeError:  # "Signal source has been deleted"
+            self._cancel.set()
+
     def _run(self) -> None:
         try:
             traits: list[Traits] = []
             listed = list(iter_files(self.paths))
-            self.totalKnown.emit(sum(count_messages(f.path) for f in listed if f.error is None))
+            self._emit("totalKnown", sum(count_messages(f.path) for f in listed if f.error is None))
             self._pump(self._tasks(listed), traits)
             if not self.cancelled:
-                self.campaignsReady.emit(group(traits))
+                self._emit("campaignsReady", group(traits))
         except Exception:  # the queue must end either way; the log keeps the traceback
             logger.exception("the queue could not be filled")
-            self.failed.emit(
-                "Some messages could not be analysed: an internal error stopped the queue."
+            self._emit(
+                "failed",
+                "Some messages could not be analysed: an internal error stopped the queue.",
             )
         finally:
-            self.finished.emit(self.cancelled)
+            self._emit("finished", self.cancelled)
 
     def _pool(self) -> Executor | None:
         if self.jobs <= 0:
@@ -197,7 +206,7 @@ class QueueFeeder(QObject):
             batch += rows
             traits.extend(r.traits or Traits(key=f"unread:{len(traits)}") for r in rows)
             if time.monotonic() - last >= FLUSH_SECONDS:
-                self.rowsReady.emit(batch)
+                self._emit("rowsReady", batch)
                 batch, last = [], time.monotonic()
 
         for position, task in enumerate(tasks):
@@ -220,4 +229,4 @@ class QueueFeeder(QObject):
         while pending and not self.cancelled:
             take(pending.popleft().result())
         if batch:
-            self.rowsReady.emit(batch)
+            self._emit("rowsReady", batch)
