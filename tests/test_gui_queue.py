@@ -246,3 +246,29 @@ def test_rows_name_the_origin_network_owner_from_the_apps_geo_data(
     # The embedded network data names 8.8.8.8's owner: the workers analysed with geo on.
     assert all(row.owner and "AS15169" in row.owner for row in rows), [r.owner for r in rows]
     assert all("AS15169" in row.origin_text for row in rows)
+
+
+def test_closing_a_queue_tab_while_it_fills_ends_its_feeder_quietly(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(200):
+        (folder / f"{n}.eml").write_bytes(
+            f"From: s{n}@example.org\nTo: me@example.net\nSubject: note {n}\n\nbody\n".encode()
+        )
+    window = make_window(qtbot, tmp_path)
+    window.queue_jobs = 0  # the feeder's own thread does the work: it is busy when closed
+    window.open_paths([str(folder)])
+    queue = window.tabs.currentWidget()
+    assert isinstance(queue, QueueTab)
+    feeder = queue.feeder
+    thread = feeder._thread
+    window.close_tab(0)
+    QTest.qWait(50)  # deleteLater runs: the feeder is gone while its thread still works
+    assert thread is not None
+    thread.join(30)
+    # An emit on the deleted feeder raised in the thread before; pytest turns an
+    # exception in a thread into a failure of this test.
+    assert not thread.is_alive()
+    assert window.tab_count() == 0
