@@ -40,7 +40,7 @@ from mailview.core.campaigns import Campaign
 from mailview.core.errors import InputError
 from mailview.core.model import GeoInfo, Report
 from mailview.core.stream import Listed, count_messages, iter_files, iter_messages
-from mailview.core.verdict import verdict
+from mailview.core.verdict import verdict_of
 from mailview.export.json_report import dumps, error_to_dict, report_to_dict
 from mailview.export.writer import Outputs, WriteRefused, open_atomic, partial_name_of
 from mailview.present.place import network_text
@@ -273,7 +273,7 @@ def _outcome(label: str, report: Report) -> Outcome:
     return Outcome(
         label,
         dumps(report_to_dict(report), pretty=False),
-        level=verdict(report.findings).level,
+        level=verdict_of(report).level,  # judged once, by the analysis
         origin_ip=origin_ip,
         country=None if geo is None else geo.country,
         owner=None if geo is None else network_text(geo.asn, geo.as_org),

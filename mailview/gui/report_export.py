@@ -24,12 +24,6 @@ from mailview.gui.inputs import PathSource, Source
 KINDS = {"md": "Markdown (*.md)", "html": "HTML, one file (*.html)", "json": "JSON (*.json)"}
 
 
-def indicators_for(report: Report, source: Source) -> Indicators | None:
-    """The body's indicators, as the analysis read them (`source` is not read again)."""
-    del source
-    return report.indicators
-
-
 def prepared(report: Report, *, redacted: bool) -> Report:
     return prepared_all(report, None, redacted=redacted)[0]
 
@@ -44,10 +38,9 @@ def prepared_all(
     return redaction.apply(report), redaction.apply(indicators), redaction.as_map()
 
 
-def report_text(report: Report, source: Source, kind: str, *, redacted: bool) -> str:
-    shown, indicators, redactions = prepared_all(
-        report, indicators_for(report, source), redacted=redacted
-    )
+def report_text(report: Report, kind: str, *, redacted: bool) -> str:
+    """The report as Markdown, HTML or JSON, with the indicators the analysis read."""
+    shown, indicators, redactions = prepared_all(report, report.indicators, redacted=redacted)
     said: bool | RedactionMap = redactions if redactions is not None else False
     if kind == "md":
         return render_markdown(shown, indicators=indicators, redacted=said)
@@ -73,6 +66,6 @@ def write_report(path: str | Path, text: str) -> None:
     write_text(path, text)
 
 
-def ticket_text(report: Report, source: Source, *, redacted: bool) -> str:
-    shown, indicators, _ = prepared_all(report, indicators_for(report, source), redacted=redacted)
+def ticket_text(report: Report, *, redacted: bool) -> str:
+    shown, indicators, _ = prepared_all(report, report.indicators, redacted=redacted)
     return render_ticket(shown, indicators=indicators)

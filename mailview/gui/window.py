@@ -472,7 +472,7 @@ class MainWindow(QMainWindow):
         redacted = self.redact_action.isChecked()
         try:
             refuse_input(tab.source, path)
-            write_report(path, report_text(report, tab.source, kind, redacted=redacted))
+            write_report(path, report_text(report, kind, redacted=redacted))
         except OSError as err:
             self.show_message(f"The report could not be saved: {err}.")
             return False
@@ -502,7 +502,7 @@ class MainWindow(QMainWindow):
         report = self._current_report()
         if tab is None or report is None:
             return
-        text = ticket_text(report, tab.source, redacted=self.redact_action.isChecked())
+        text = ticket_text(report, redacted=self.redact_action.isChecked())
         QGuiApplication.clipboard().setText(text)
         self.statusBar().showMessage("Summary for a ticket copied to the clipboard", 4000)
 
