@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 
 from mailview.core.errors import InputError
 from mailview.core.headers import split_header_block
-from mailview.core.load import load_bytes, load_text
+from mailview.core.load import _split_multipart, load_bytes, load_text
 from mailview.core.model import LoadedMessage
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "load"
@@ -227,3 +228,42 @@ def test_fast_and_careful_paths_agree(lines: list[str], eol: str, final_eol: boo
     careful = _split_lines_one_by_one(text)
     if fast is not None:
         assert careful == (fast, ()) or "\x00" in text
+
+
+# The delimiter grammar of RFC 2046 §5.1.1 as a regular expression: the reference the
+# loader's `bytes.find` scan must agree with, part for part.
+def _parts_by_pattern(data: bytes, boundary: str) -> list[tuple[int, int]]:
+    marker = re.escape(boundary.encode("utf-8"))
+    delimiter = re.compile(rb"--" + marker + rb"(--)?[ \t]*\r?$", re.M)
+    spans, start = [], -1
+    for match in delimiter.finditer(data):
+        if match.start() > 0 and data[match.start() - 1] not in b"\r\n":
+            continue
+        if start >= 0:
+            end = match.start()
+            end -= 1 if data[end - 1] == 0x0A else 0
+            end -= 1 if end > start and data[end - 1] == 0x0D else 0
+            spans.append((start, max(start, end)))
+        if match.group(1):
+            return spans
+        start = match.end() + 1
+    if 0 <= start < len(data):
+        spans.append((start, len(data)))
+    return spans
+
+
+DELIMITER_PIECES = st.sampled_from(
+    [b"--b", b"--b--", b"--bb", b"b", b"-", b"--", b" ", b"\t", b"\r", b"\n", b"\r\n", b"x",
+     b"--b\n", b"--b\t\n", b"--b \r\n", b"--b--\t\n", b"--b--x\n", b"\n--b\r", b"x--b\n"]
+)  # fmt: skip
+
+
+@SETTINGS
+@given(st.lists(DELIMITER_PIECES, max_size=40), st.sampled_from(["b", "bb", "", "b--"]))
+def test_multipart_split_agrees_with_the_delimiter_grammar(
+    pieces: list[bytes], boundary: str
+) -> None:
+    data = b"".join(pieces)
+    assert list(_split_multipart(data, (0, len(data)), boundary)) == _parts_by_pattern(
+        data, boundary
+    )

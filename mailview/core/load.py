@@ -698,24 +698,51 @@ def _split_multipart(
     data: bytes, span: tuple[int, int], boundary: str
 ) -> Iterator[tuple[int, int]]:
     """Spans of the parts between `--boundary` lines (RFC 2046 §5.1.1), to `--boundary--`."""
-    # The pattern starts with a literal so the regex engine can skip ahead fast; that the
-    # delimiter starts a line is checked by hand.
-    marker = re.escape(boundary.encode("utf-8"))
-    delimiter = re.compile(rb"--" + marker + rb"(--)?[ \t]*\r?$", re.M)
     start = -1
-    for match in delimiter.finditer(data, *span):
-        if match.start() > 0 and data[match.start() - 1] not in b"\r\n":
-            continue
+    for at, after, closing in _delimiters(data, span, b"--" + boundary.encode("utf-8")):
         if start >= 0:
-            end = match.start()
+            end = at
             end -= 1 if data[end - 1] == 0x0A else 0  # the line end before the delimiter
             end -= 1 if end > start and data[end - 1] == 0x0D else 0
             yield start, max(start, end)
-        if match.group(1):
+        if closing:
             return
-        start = match.end() + 1  # after the line end
+        start = after + 1  # after the line end
     if 0 <= start < span[1]:
         yield start, span[1]  # no closing delimiter: the last part runs to the end
+
+
+def _delimiters(
+    data: bytes, span: tuple[int, int], marker: bytes
+) -> Iterator[tuple[int, int, bool]]:
+    """(start, end before the line break, closing?) of each delimiter line in data[span].
+
+    RFC 2046 §5.1.1: `dash-boundary ["--"] transport-padding CRLF` at the start of a line
+    (padding: spaces and tabs; a bare LF ends a line too, as mail on disk has it). Found
+    with `bytes.find` rather than a regular expression: every message has its own
+    boundary, and compiling a pattern for each costs more than the search.
+    """
+    pos, stop = span
+    while (at := data.find(marker, pos, stop)) >= 0:
+        after = _delimiter_end(data, at + len(marker), stop)
+        if after is None:
+            pos = at + 1
+            continue
+        if at == 0 or data[at - 1] in b"\r\n":  # a delimiter starts a line
+            yield at, after, data.startswith(b"--", at + len(marker), stop)
+        pos = after
+
+
+def _delimiter_end(data: bytes, at: int, stop: int) -> int | None:
+    """Where a delimiter line whose boundary ends at `at` ends (before its LF), or None
+    when more than `--`, padding and a line end follow the boundary."""
+    if data.startswith(b"--", at, stop):
+        at += 2
+    while at < stop and data[at] in b" \t":
+        at += 1
+    if at < stop and data[at] == 0x0D and (at + 1 == stop or data[at + 1] == 0x0A):
+        at += 1
+    return at if at == stop or data[at] == 0x0A else None
 
 
 def _part_type(ctype: str, disposition: str | None) -> _PartType:
