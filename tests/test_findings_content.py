@@ -7,10 +7,13 @@ from datetime import UTC, datetime
 from email.header import Header
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mailview.assets import sample_message
 from mailview.core.chain import build_route
 from mailview.core.errors import InputError
+from mailview.core.findings import attachments
 from mailview.core.findings import content as rules
 from mailview.core.findings.context import Rule, RuleContext
 from mailview.core.load import load_bytes
@@ -221,3 +224,17 @@ def test_corpus_sweep_never_raises_and_ham_gets_no_high() -> None:
         name = str(path.relative_to(CORPUS))
         if name.startswith(HAM) and "/spam/" not in name:
             assert not [f for f in found if f.severity is Severity.HIGH], name
+
+
+NAME_PIECES = st.sampled_from(
+    [b"name", b"NAME", b"file", b"FileName", b"=", b'"', b"x", b"-", b"\\", b";", b" ", b"\n",
+     b"*0*", b"*", b"filename*=utf-8''%E2%80%AE", b'name="a.exe"', b"xname=", b"-name="]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NAME_PIECES, max_size=30))
+def test_attachment_names_found_as_the_parameter_grammar_finds_them(pieces: list[bytes]) -> None:
+    body = b"".join(pieces)
+    expected = [m.span() for m in attachments._NAME_PARAM.finditer(body, 0, attachments.SCAN_BYTES)]
+    assert [m.span() for m in attachments._name_params(body)] == expected

@@ -48,13 +48,34 @@ def bidi_attachment_name(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _attachment_names(body: bytes) -> Iterator[str]:
-    for count, match in enumerate(_NAME_PARAM.finditer(body, 0, SCAN_BYTES)):
+    for count, match in enumerate(_name_params(body)):
         if count >= MAX_NAMES:
             return
         section, extended, quoted, token = match.groups()
         raw = quoted if quoted is not None else token
         del section  # a continuation is examined on its own: a control shows in its piece
         yield _decoded(raw, extended=extended is not None)
+
+
+def _name_params(body: bytes) -> Iterator[re.Match[bytes]]:
+    """What `_NAME_PARAM.finditer(body, 0, SCAN_BYTES)` finds, found faster.
+
+    A case-insensitive pattern that starts with a look-behind is tried at every byte of
+    the body, which made this the costliest rule; `bytes.find` on a lower-cased copy
+    jumps from one `name` to the next, and the pattern is tried only there.
+    """
+    lowered = body[:SCAN_BYTES].lower()
+    pos = 0
+    while (at := lowered.find(b"name", pos)) >= 0:
+        match = None
+        if at >= 4 and lowered.startswith(b"file", at - 4) and at - 4 >= pos:
+            match = _NAME_PARAM.match(body, at - 4, SCAN_BYTES)
+        match = match or _NAME_PARAM.match(body, at, SCAN_BYTES)
+        if match is None:
+            pos = at + 1
+            continue
+        yield match
+        pos = match.end()
 
 
 def _decoded(raw: bytes, *, extended: bool) -> str:

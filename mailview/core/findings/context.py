@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,28 @@ class RuleContext:
     content: Content | None = None  # what reading the body found (None: not read)
     online: OnlineFacts | None = None  # today's DNS, report-wide (None: offline)
     hop_online: tuple[HopLookup | None, ...] = ()  # today's DNS per hop (empty: offline)
+    # The headers by lower-cased name, in order: dozens of rules ask for one name, and
+    # scanning every header for each was a tenth of the rules' time.
+    by_name: Mapping[str, tuple[HeaderField, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", _by_name(self.headers))
+
+    def named(self, name: str) -> tuple[HeaderField, ...]:
+        """The headers called `name` (lower case), in order."""
+        return self.by_name.get(name, ())
+
+    def first(self, name: str) -> HeaderField | None:
+        """The first header called `name` (lower case), or None."""
+        found = self.by_name.get(name)
+        return found[0] if found else None
+
+
+def _by_name(headers: tuple[HeaderField, ...]) -> dict[str, tuple[HeaderField, ...]]:
+    index: dict[str, list[HeaderField]] = {}
+    for header in headers:
+        index.setdefault(header.name.lower(), []).append(header)
+    return {name: tuple(found) for name, found in index.items()}
 
 
 Rule = Callable[[RuleContext], Iterable[Finding]]

@@ -122,7 +122,7 @@ class _Address:
 
 
 def _fields(ctx: RuleContext, name: str) -> list[HeaderField]:
-    return [f for f in ctx.headers if f.name.lower() == name]
+    return list(ctx.named(name))
 
 
 def _evidence(*fields: HeaderField | None) -> list[Evidence]:

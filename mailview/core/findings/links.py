@@ -305,7 +305,7 @@ def link_text_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     if not candidates:
         return  # the common case: nothing to weigh against the sender's own systems
     own = _sender_identities(ctx)
-    bulk = any(f.name.lower() in ("list-unsubscribe", "list-id") for f in ctx.headers)
+    bulk = bool(ctx.named("list-unsubscribe") or ctx.named("list-id"))
     mismatched = [t for t in candidates if not _tracked(t, own, bulk)]
     if not mismatched:
         return
