@@ -100,7 +100,8 @@ def _analyze_loaded(
         raise InputError("This file holds no email message.", NOT_A_MESSAGE)
     # A bounce is analysed itself, not the original it returns: whether the top message is
     # one is read once, here, and handed on.
-    top_bounce = read_bounce(messages[0]) if address is None and messages[0].inner else None
+    read_already = address is None and bool(messages[0].inner)
+    top_bounce = read_bounce(messages[0]) if read_already else None
     chosen, notes = _choose(messages, address, options.follow_attachments, top_bounce)
     info = InputInfo(
         name=name,
@@ -111,8 +112,10 @@ def _analyze_loaded(
         label=chosen.label,
         message_count=len(messages),
     )
-    if chosen is messages[0] and top_bounce is not None:
-        return analyze_message(chosen, info, options, notes, _reachable(messages), top_bounce)
+    if chosen is messages[0] and (top_bounce is not None or read_already):
+        return analyze_message(
+            chosen, info, options, notes, _reachable(messages), top_bounce, bounce_read=True
+        )
     return analyze_message(chosen, info, options, notes, _reachable(messages))
 
 
@@ -159,8 +162,11 @@ def analyze_message(
     notes: tuple[str, ...] = (),
     inner: tuple[InnerRef, ...] = (),
     bounce: BounceReport | None = None,
+    *,
+    bounce_read: bool = False,
 ) -> Report:
-    """Analyse one loaded message (`bounce`: its delivery report, when already read)."""
+    """Analyse one loaded message (`bounce`: its delivery report, when already read;
+    `bounce_read`: it was read, and None means the message is none)."""
     options = options or AnalysisOptions()
     headers = message.headers
     route_headers, long_route = _within_budget(headers, ROUTE_HEADERS, MAX_ROUTE_HEADERS)
@@ -207,7 +213,7 @@ def analyze_message(
         hop_geo=hop_geo,
         vendors=vendors,
         geo_source=None if options.geo is None else options.geo.describe(),
-        bounce=bounce or read_bounce(message),
+        bounce=bounce if bounce is not None or bounce_read else read_bounce(message),
         indicators=content.indicators,
         online=None if answers is None else answers.facts,
         hop_online=hop_online,

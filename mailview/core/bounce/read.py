@@ -131,7 +131,7 @@ def might_be_report(headers: dict[str, HeaderField], body: bytes) -> bool:
     """
     content_type = _value(headers, "content-type").lower()
     sender = _value(headers, "from")
-    subject = _value(headers, "subject")
+    subject = prose.subject(headers)
     if (
         "report" in content_type
         or prose.DAEMON.search(sender)
