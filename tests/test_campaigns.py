@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mailview.core.analyze import analyze_bytes
-from mailview.core.campaigns import Traits, blocking_keys, explain, group, skeleton, traits_of
+from mailview.core.campaigns import (
+    MAX_SKELETON,
+    Traits,
+    blocking_keys,
+    explain,
+    group,
+    skeleton,
+    traits_of,
+)
 from tests.campaign_families import lure_bases, resend
 
 BASES = lure_bases(6)
@@ -143,3 +152,17 @@ def test_members_of_a_campaign_are_linked_by_keys(traits: list[Traits]) -> None:
         members = [t for t, c in zip(traits, grouping.assignment, strict=True) if c == campaign.id]
         assert len(members) == campaign.size
         assert all(blocking_keys(t) for t in members)
+
+
+@pytest.mark.parametrize("hostile", ["a" * 100_000, "1." * 50_000, "x@" * 50_000, "re: " * 30_000])
+def test_a_hostile_subject_makes_its_skeleton_in_linear_time(hostile: str) -> None:
+    start = time.perf_counter()
+    made = skeleton(hostile)
+    assert time.perf_counter() - start < 1.0  # a bound against a quadratic blow-up only
+    assert len(made) <= 3 * MAX_SKELETON  # placeholders may widen what was kept
+
+
+def test_a_long_subject_keeps_the_skeleton_of_its_first_thousand_characters() -> None:
+    lure = "Your mailbox is full, verify your account now "
+    assert skeleton(lure * 1000) == skeleton((lure * 1000)[:MAX_SKELETON])
+    assert "verify your account" in skeleton(lure * 1000)

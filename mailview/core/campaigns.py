@@ -95,12 +95,18 @@ class Grouping:
 # --- skeletons --------------------------------------------------------------------------
 
 
+MAX_SKELETON = 1000  # characters of a subject or name a skeleton is made from
+
+
 def skeleton(text: str | None, names: Iterable[str] = ()) -> str:
     """`text` with reply prefixes, addresses, links, dates, numbers and `names` (the
     recipient's) replaced by placeholders, lower-cased and with spaces collapsed."""
     if not text:
         return ""
-    value = _PREFIX.sub("", decode_words(text)).lower()
+    # A lure's subject is a line: past its first thousand characters nothing is read, and
+    # the address and number patterns below try every start inside a run of word
+    # characters, which is quadratic in a hostile 20,000-character one (11 s).
+    value = _PREFIX.sub("", decode_words(text[: MAX_SKELETON * 4])[:MAX_SKELETON]).lower()
     value = _ADDRESS.sub(" @ ", value)
     value = _URL.sub(" / ", value)
     for name in sorted({n.lower() for n in names if len(n) >= 3}, key=len, reverse=True):
