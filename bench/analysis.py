@@ -23,8 +23,11 @@ from pathlib import Path
 
 from mailview.core.analyze import AnalysisOptions, analyze_bytes
 from mailview.core.auth.addresses import _parse_mailboxes
+from mailview.core.auth.alignment import _first_domain_memo
+from mailview.core.auth.results import _authserv_id
 from mailview.core.domains import org_domain
 from mailview.core.errors import InputError
+from mailview.core.findings.content import _mixes_scripts, _script
 from mailview.core.findings.lookalike import imitation
 from mailview.core.ipscope import parse_ip, scope_of
 from mailview.core.received import _ipv6_text, parse_received
@@ -52,6 +55,8 @@ def clear_caches(geo: GeoDatabases | None = None) -> None:
     _decode_encoded.cache_clear()
     _parse_mailboxes.cache_clear()
     imitation.cache_clear()
+    for memo in (_first_domain_memo, _authserv_id, _mixes_scripts, _script):
+        memo.cache_clear()
 
 
 def timed(action: Callable[[str, bytes], object], name: str, data: bytes) -> float:

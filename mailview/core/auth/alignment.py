@@ -31,6 +31,7 @@ Strategy:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -77,11 +78,23 @@ def from_domain(headers: Sequence[HeaderField]) -> tuple[str | None, int | None]
     field = next((f for f in headers if f.name.lower() == "from"), None)
     if field is None:
         return None, None
-    for box in parse_mailboxes(field.value):
+    if len(field.value) > _MEMO_CHARS:
+        return _first_domain(field.value), field.index
+    return _first_domain_memo(field.value), field.index
+
+
+def _first_domain(value: str) -> str | None:
+    for box in parse_mailboxes(value):
         domain = _domain_of(box.address)
         if domain is not None:
-            return domain, field.index
-    return None, field.index
+            return domain
+    return None
+
+
+# Every rule about the sender asks for the From domain: remembered for values of ordinary
+# size (the key holds the value), so memory stays bounded whatever the input.
+_MEMO_CHARS = 4096
+_first_domain_memo = functools.lru_cache(maxsize=512)(_first_domain)
 
 
 def _domain_of(address: str | None) -> str | None:

@@ -19,6 +19,7 @@ the header text, so time stays linear in its length. Trust is decided elsewhere
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -304,7 +305,20 @@ def parse_auth_results(header: HeaderField) -> tuple[list[AuthResult], list[str]
 
 def authserv_id_of(header: HeaderField) -> str | None:
     """The authserv-id an Authentication-Results-like header names (None: none written)."""
-    return _parse(header)[1]
+    if len(header.value) > _MEMO_CHARS:
+        return _parse(header)[1]
+    return _authserv_id(header.name.lower() == ARC_NAME, header.value)
+
+
+# The trust rules ask each header's authserv-id several times per message; remembered
+# for values of ordinary size (the key holds the value) so memory stays bounded.
+_MEMO_CHARS = 4096
+
+
+@functools.lru_cache(maxsize=512)
+def _authserv_id(arc: bool, value: str) -> str | None:
+    name = ARC_NAME if arc else "authentication-results"
+    return _parse(HeaderField(0, name, value, value, 1))[1]
 
 
 def _parse(header: HeaderField) -> tuple[list[AuthResult], str | None, list[str]]:

@@ -107,7 +107,7 @@ def _decode(part: email.message.Message) -> str:
         return payload[:MAX_TEXT] if isinstance(payload, str) else ""
     data = data[: MAX_TEXT * 4]
     charset = part.get_content_charset() or "utf-8"
-    if charset in _SEVEN_BIT and any(byte > 0x7F for byte in data):
+    if charset in _SEVEN_BIT and not data.isascii():
         # A 7-bit charset cannot hold these bytes: the label is wrong (Japanese carriers
         # label EUC-JP text "ISO-2022-JP"). Take the first charset that reads them cleanly.
         for guess in _MISLABELLED:
