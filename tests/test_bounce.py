@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mailview.core.analyze import analyze_bytes
+from mailview.core.bounce import plain, read_bounce
 from mailview.core.bounce import read as reader
-from mailview.core.bounce import read_bounce
 from mailview.core.bounce.entry import notice_action
 from mailview.core.bounce.reasons import REASONS, classify
 from mailview.core.bounce.status import explain, find_status
@@ -706,3 +706,20 @@ def _loaded(path: Path) -> tuple[LoadedMessage, ...]:
         return load_bytes(path.read_bytes(), path.name)
     except InputError:
         return ()
+
+
+LINE_PIECES = st.sampled_from(
+    ["\n", "\r\n", " ", "\t", "--", "===", "***", "x", "Received:", "received: ", "X-Mailer:",
+     "original message", "-- Original Message", "this is a copy of the message", "Re",
+     "Final-Recipient: rfc822; a@b.c", "Original-Recipient:", "Status: 5.1.1", "status:"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINE_PIECES, max_size=40))
+def test_line_start_search_finds_what_the_multiline_pattern_finds(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    for pattern in (plain._SEPARATOR, plain._COPY_FIELD, reader._STATUS_FIELDS):
+        found = plain.search_line_starts(pattern, text)
+        expected = pattern.search(text)
+        assert (found and found.span()) == (expected and expected.span())

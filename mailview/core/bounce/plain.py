@@ -71,10 +71,10 @@ def notice_text(text: str) -> str:
     """The prose of a notice, without the returned copy that follows it."""
     text = text[:MAX_NOTICE]
     cut = len(text)
-    separator = _SEPARATOR.search(text)
+    separator = search_line_starts(_SEPARATOR, text)
     if separator is not None and separator.start() > 0:
         cut = separator.start()
-    field = _COPY_FIELD.search(text)
+    field = search_line_starts(_COPY_FIELD, text)
     if field is not None and 0 < field.start() < cut:
         cut = field.start()
     return text[:cut]
@@ -127,6 +127,20 @@ def _mention(address: str, block: str, notice: str) -> Mention:
         context=diagnostic(block, address, lead=True),
         remote_mta=remote_host(block) or remote_host(notice),
     )
+
+
+def search_line_starts(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """`pattern.search(text)` for a multi-line pattern that starts with `^`, tried only at
+    line starts: the regex engine would try every character of a 64 KB notice."""
+    start = 0
+    while True:
+        found = pattern.match(text, start)
+        if found is not None:
+            return found
+        newline = text.find("\n", start)
+        if newline < 0:
+            return None
+        start = newline + 1
 
 
 def reply_code(text: str) -> str | None:
