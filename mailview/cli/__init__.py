@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import BinaryIO, TextIO, cast
 
 from mailview import __version__
-from mailview.cli import analyze, batch, export
+from mailview.cli import commands
 from mailview.cli.status import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 
 COMMANDS = ("analyze", "analyse", "export", "batch")
@@ -32,10 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, opens the desktop app with the FILEs given.",
     )
     parser.add_argument("--version", action="version", version=f"mailview {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    analyze.add_parser(commands)
-    export.add_parser(commands)
-    batch.add_parser(commands)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_analyze(subparsers)
+    commands.add_export(subparsers)
+    commands.add_batch(subparsers)
     return parser
 
 

@@ -10,15 +10,10 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from mailview.assets import sample_message
-from mailview.cli.options import (
-    add_analysis_options,
-    analysis_options,
-    message_address,
-    online_settings,
-)
+from mailview.cli.commands import add_analyze
+from mailview.cli.options import analysis_options, message_address, online_settings
 from mailview.cli.status import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE
 from mailview.cli.terminal import say, visible
 from mailview.core.analyze import AnalysisOptions, analyze_bytes, analyze_text
@@ -26,24 +21,14 @@ from mailview.core.errors import UNREADABLE, InputError
 from mailview.core.load import MAX_FILE_BYTES, read_path
 from mailview.core.model import Report
 from mailview.core.stream import iter_messages
-from mailview.enrich.pipeline import OnlineSettings, analyze_online
 from mailview.export.json_report import dumps, error_to_dict, report_to_dict
-from mailview.export.text_report import render_text
+
+if TYPE_CHECKING:
+    from mailview.enrich.pipeline import OnlineSettings
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    analyze = commands.add_parser(
-        "analyze",
-        aliases=["analyse"],
-        help="analyse messages and print the route and findings",
-        description="Analyse each FILE (.eml, .msg, mbox, pasted headers; '-' reads standard "
-        "input) offline and print its route, hop by hop, and what looks wrong.",
-    )
-    analyze.add_argument("files", nargs="*", metavar="FILE")
-    analyze.add_argument("--sample", action="store_true", help="analyse the bundled sample")
-    analyze.add_argument("--json", action="store_true", help="print the JSON report")
-    add_analysis_options(analyze)
-    analyze.set_defaults(run=run, parser=analyze)
+# The parser is built where the commands are listed; it is named here too.
+add_parser = add_analyze
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -55,7 +40,11 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         online = online_settings(args)
     except ValueError as err:
         parser.error(str(err))
-    files = list(args.files) + ([str(sample_message())] if args.sample else [])
+    files = list(args.files)
+    if args.sample:
+        from mailview.assets import sample_message  # noqa: PLC0415 - importlib.resources
+
+        files.append(str(sample_message()))
     if not files:
         parser.error("name at least one FILE (or '-' for standard input, or --sample)")
     job = Job(options, address, online, every)
@@ -106,6 +95,9 @@ def _analyze_all(
         else:
             if position:
                 out.write("\n" + "═" * 100 + "\n\n")
+            # The text report is loaded only for text output: --json never imports it.
+            from mailview.export.text_report import render_text  # noqa: PLC0415
+
             # The report quotes the message: its control characters must not reach the
             # terminal as commands.
             out.write(visible(render_text(report)))
@@ -132,9 +124,15 @@ def _raise(err: InputError) -> Report:
 
 
 def _analyze_data(data: bytes, name: str, job: Job) -> Report:
-    analyse = functools.partial(analyze_bytes, data, name, None)
+    return _with_online(functools.partial(analyze_bytes, data, name, None), job)
+
+
+def _with_online(analyse: Callable[[AnalysisOptions], Report], job: Job) -> Report:
     if job.online is None:
         return analyse(job.options)
+    # The resolver and the look-ups load only when asked for: offline runs never import them.
+    from mailview.enrich.pipeline import analyze_online  # noqa: PLC0415
+
     return analyze_online(analyse, job.options, job.online)
 
 
@@ -164,9 +162,7 @@ def _analyze_one(name: str, job: Job) -> Report:
             )
         data = read_path(name)
         analyse = functools.partial(analyze_bytes, data, Path(name).name, job.address)
-    if job.online is None:
-        return analyse(job.options)
-    return analyze_online(analyse, job.options, job.online)
+    return _with_online(analyse, job)
 
 
 PROMPT = (

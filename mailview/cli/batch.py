@@ -31,8 +31,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, BinaryIO, NoReturn, TextIO, cast
 
-from mailview.cli.campaign_out import add_campaign_options, campaign_lines, finish_output
-from mailview.cli.options import add_analysis_options, analysis_options
+from mailview.cli.campaign_out import campaign_lines, finish_output
+from mailview.cli.commands import add_batch
+from mailview.cli.options import analysis_options
 from mailview.cli.status import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from mailview.cli.terminal import say, visible
 from mailview.core.analyze import AnalysisOptions, analyze_bytes
@@ -61,41 +62,8 @@ LEVELS = ("high", "medium", "low", "info", "none")
 _OPTION_NAMES = ("own_domain", "own_network", "wrapper", "strict", "dkim_keys", "geoip_db")
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    batch = commands.add_parser(
-        "batch",
-        help="analyse many messages (folders, mbox files) to JSON Lines",
-        description="Analyse every message in the PATHs (files, folders searched recursively, "
-        "mbox files message by message) offline, in parallel, and write one JSON document "
-        "per message (the schema of 'analyze --json'), in input order, then a summary on "
-        "standard error. Exit 0 when every input was a message, 1 when some could not be "
-        "read, 130 when interrupted.",
-    )
-    batch.add_argument("paths", nargs="+", metavar="PATH")
-    batch.add_argument("--out", type=Path, metavar="FILE", help="write the JSON Lines here")
-    batch.add_argument(
-        "--jobs",
-        type=_positive_int,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="worker processes (default: one per CPU)",
-    )
-    batch.add_argument(
-        "--quiet", action="store_true", help="no progress line and no summary, only errors"
-    )
-    add_campaign_options(batch)
-    add_analysis_options(batch)
-    batch.set_defaults(run=run)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("at least 1")
-    return value
+# The parser is built where the commands are listed; it is named here too.
+add_parser = add_batch
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import io
 import sys
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from mailview.core.campaigns import Campaign, Traits, group
@@ -23,20 +22,6 @@ if TYPE_CHECKING:
     from mailview.cli.batch import Tally
 
 SHOWN_CAMPAIGNS = 10
-
-
-def add_campaign_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--csv",
-        type=Path,
-        metavar="FILE",
-        help="also write the queue as CSV (one row per message, with its campaign)",
-    )
-    parser.add_argument(
-        "--plain-indicators",
-        action="store_true",
-        help="write the CSV's URLs, domains and addresses as they are (default: defanged)",
-    )
 
 
 def finish_output(

@@ -12,19 +12,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailview.cli.options import (
-    add_analysis_options,
-    analysis_options,
-    message_address,
-    online_settings,
-)
+from mailview.cli.commands import add_export
+from mailview.cli.options import analysis_options, message_address, online_settings
 from mailview.cli.status import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE
 from mailview.cli.terminal import say, visible
 from mailview.core.analyze import analyze_bytes, analyze_returned
 from mailview.core.errors import InputError
 from mailview.core.load import read_path
 from mailview.core.model import Report
-from mailview.enrich.pipeline import analyze_online
 from mailview.export.html_report import render_html
 from mailview.export.json_indicators import indicators_to_dict
 from mailview.export.json_report import dumps, report_to_dict
@@ -32,40 +27,8 @@ from mailview.export.markdown import render_markdown
 from mailview.export.redact import Redaction, RedactionMap
 from mailview.export.writer import Outputs, WriteRefused, write_bytes, write_text
 
-
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    export = commands.add_parser(
-        "export",
-        help="write the report (Markdown, HTML, JSON) and the hop diagram (PNG, SVG)",
-        description="Write the analysis of FILE for a ticket: a Markdown or self-contained "
-        "HTML report (diagram embedded, nothing loaded from the network), JSON, and the hop "
-        "diagram as PNG or SVG. Needs no display.",
-    )
-    export.add_argument("file", metavar="FILE")
-    export.add_argument("--md", type=Path, metavar="OUT.md", help="write a Markdown report")
-    export.add_argument("--html", type=Path, metavar="OUT.html", help="write an HTML report")
-    export.add_argument("--json", type=Path, metavar="OUT.json", help="write the JSON report")
-    export.add_argument("--png", type=Path, metavar="OUT.png", help="write a PNG (2x scale)")
-    export.add_argument("--svg", type=Path, metavar="OUT.svg", help="write an SVG")
-    export.add_argument(
-        "--redact",
-        action="store_true",
-        help="replace recipient addresses, internal host names and private addresses by "
-        "placeholders, so the export can leave the organisation",
-    )
-    export.add_argument(
-        "--force",
-        action="store_true",
-        help="let --md replace an existing picture beside it (OUT.png) that was not named "
-        "with --png",
-    )
-    export.add_argument(
-        "--plain-indicators",
-        action="store_true",
-        help="write URLs, domains and addresses as they are (default: defanged, hxxp and [.])",
-    )
-    add_analysis_options(export)
-    export.set_defaults(run=run, parser=export)
+# The parser is built where the commands are listed; it is named here too.
+add_parser = add_export
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -86,7 +49,12 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         data = read_path(args.file)
         analyse = functools.partial(analyze_bytes, data, Path(args.file).name, address)
-        report = analyse(options) if online is None else analyze_online(analyse, options, online)
+        if online is None:
+            report = analyse(options)
+        else:
+            from mailview.enrich.pipeline import analyze_online  # noqa: PLC0415 - online only
+
+            report = analyze_online(analyse, options, online)
     except InputError as err:
         say(err.sentence, None if err.path is not None else args.file)
         return EXIT_UNREADABLE

@@ -1,89 +1,21 @@
-"""Command-line options that several commands share: which message, whose systems."""
+"""Command-line options that several commands share, read into analysis settings."""
 
 from __future__ import annotations
 
 import argparse
 import ipaddress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mailview.core.analyze import AnalysisOptions
 from mailview.core.auth.keys import OfflineKeys
 from mailview.core.chain import TrustConfig
 from mailview.core.defects import RECORD, STRICT
-from mailview.enrich.dns import DnsResolver
 from mailview.enrich.geo import open_geo
-from mailview.enrich.pipeline import DEFAULT_DNSBL_ZONES, OnlineSettings
+from mailview.enrich.zones import DEFAULT_DNSBL_ZONES
 
-
-def add_analysis_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--message",
-        metavar="N[/K...]",
-        help="which message: N-th of an mbox, then K-th attached message (1-based); "
-        "'all' analyses each message of an mbox",
-    )
-    parser.add_argument(
-        "--wrapper",
-        action="store_true",
-        help="analyse a forwarded report itself, not the original attached to it",
-    )
-    parser.add_argument(
-        "--own-domain",
-        action="append",
-        default=[],
-        metavar="DOMAIN",
-        help="a domain of your own mail systems (repeatable); makes the trust boundary exact",
-    )
-    parser.add_argument(
-        "--own-network",
-        action="append",
-        default=[],
-        metavar="CIDR",
-        help="a network of your own mail systems (repeatable)",
-    )
-    parser.add_argument(
-        "--dkim-keys",
-        type=Path,
-        metavar="DIR",
-        help="a folder of DKIM/ARC public keys, one file per record named "
-        "SELECTOR._domainkey.DOMAIN.txt holding the TXT record (for mail whose keys were "
-        "rotated away); without it signatures are checked offline as far as possible",
-    )
-    parser.add_argument(
-        "--geoip-db",
-        action="append",
-        default=[],
-        type=Path,
-        metavar="PATH",
-        help="a geo database: MaxMind-format .mmdb (City, Country or ASN) or plevin .plv "
-        "(repeatable); for each fact it knows, it wins over the embedded network database",
-    )
-    parser.add_argument(
-        "--online",
-        action="store_true",
-        help="also ask live DNS (reverse DNS, SPF, DMARC, DKIM keys, blocklists, MX); "
-        "off by default: without it nothing is sent",
-    )
-    parser.add_argument(
-        "--resolver",
-        metavar="ADDRESS[:PORT]",
-        help="the DNS server for --online (default: the system's)",
-    )
-    parser.add_argument(
-        "--dnsbl",
-        action="append",
-        default=[],
-        metavar="ZONE",
-        help="a DNS blocklist zone for --online (repeatable; default: "
-        + ", ".join(DEFAULT_DNSBL_ZONES)
-        + ")",
-    )
-    parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="stop with the error when a check fails internally or the input has a defect "
-        "(for developers)",
-    )
+if TYPE_CHECKING:
+    from mailview.enrich.pipeline import OnlineSettings
 
 
 def analysis_options(args: argparse.Namespace) -> AnalysisOptions:
@@ -104,6 +36,10 @@ def online_settings(args: argparse.Namespace) -> OnlineSettings | None:
         if args.resolver or args.dnsbl:
             raise ValueError("--resolver and --dnsbl only apply with --online")
         return None
+    # The resolver and the look-ups load only here: an offline run never imports them.
+    from mailview.enrich.dns import DnsResolver  # noqa: PLC0415
+    from mailview.enrich.pipeline import OnlineSettings  # noqa: PLC0415
+
     servers = [args.resolver] if args.resolver else None
     try:
         resolver = DnsResolver(servers)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import sys
 
-from mailview.export.safe_text import visible
+# The same escapes as every face's (`export.safe_text.visible`), without loading the XML
+# rules beside them.
+from mailview.core.words import show_controls as visible
 
 __all__ = ["say", "visible"]
 

@@ -2,20 +2,42 @@
 
 The organisational domain (the registrable name one level below a public suffix, as
 DMARC defines it in RFC 7489 §3.2) comes from the Public Suffix List shipped with
-`publicsuffixlist`; the list is loaded once, on first use, because loading costs tens of
+`publicsuffixlist`; the list is loaded once, on first use, because loading costs
 milliseconds.
+
+Loading it whole also IDNA-encodes each of its few hundred internationalised rules
+(`xn--` forms, so that punycoded names are found), and Python's IDNA codec makes that
+most of the cost. Only a name with an `xn--` label can meet such a form, so the list is
+loaded twice over: without the encoded forms for every other name, and whole, on first
+need, for names with an `xn--` label. The answers are the library's own either way.
 """
 
 from __future__ import annotations
 
 from functools import cache, lru_cache
 
-from publicsuffixlist import PublicSuffixList
+from publicsuffixlist import PSLFILE, PublicSuffixList
+
+_ACE_PREFIX = "xn--"  # RFC 3490 §5: every IDNA-encoded label starts with it
 
 
 @cache
-def _psl() -> PublicSuffixList:
+def _plain_psl() -> PublicSuffixList:
+    # The library's own file, its comment and blank lines (a third of it, which the
+    # library would skip one by one) left out; split at "\n" as iterating the file does.
+    with open(PSLFILE, "rb") as source:
+        lines = [line for line in source.read().split(b"\n") if line and line[:2] != b"//"]
+    return PublicSuffixList(lines, accept_encoded_idn=False)
+
+
+@cache
+def _whole_psl() -> PublicSuffixList:
     return PublicSuffixList()
+
+
+def _psl(host: str) -> PublicSuffixList:
+    """The list to ask about `host`: whole only when `host` has a punycoded label."""
+    return _whole_psl() if _ACE_PREFIX in host.lower() else _plain_psl()
 
 
 def normalise_host(name: str | None) -> str | None:
@@ -35,7 +57,7 @@ def org_domain(name: str | None) -> str | None:
     host = normalise_host(name)
     if host is None or "." not in host:
         return None
-    result = _psl().privatesuffix(host)
+    result = _psl(host).privatesuffix(host)
     return result if isinstance(result, str) else None
 
 
@@ -68,5 +90,5 @@ def public_suffix(host: str) -> str | None:
     Unlike `org_domain`, unknown top-level labels are not assumed to be suffixes: this
     answers "does this look like a real domain name?".
     """
-    result = _psl().publicsuffix(host, accept_unknown=False)
+    result = _psl(host).publicsuffix(host, accept_unknown=False)
     return result if isinstance(result, str) else None

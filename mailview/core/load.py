@@ -34,7 +34,6 @@ import email.errors
 import email.header
 import email.message
 import email.utils
-import logging
 import os
 import re
 import stat
@@ -859,6 +858,8 @@ _MSG_PREFIX = "Microsoft Mail Internet Headers Version 2.0"
 
 def _load_msg(data: bytes, place: _Place) -> LoadedMessage:
     """An Outlook .msg file: its transport headers (or properties), body, attachments."""
+    import logging  # noqa: PLC0415 - loaded with extract-msg, for .msg input only
+
     loggers = [logging.getLogger(n) for n in _MSG_LOGGERS]
     levels = [lg.level for lg in loggers]
     try:

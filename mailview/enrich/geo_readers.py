@@ -18,13 +18,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-import maxminddb
-from geoip2.database import Reader as MmdbFile
-from geoip2.errors import AddressNotFoundError
-
 from mailview.core.ipscope import IPAddress
 
 if TYPE_CHECKING:
+    from geoip2.database import Reader as MmdbFile
     from plevin import Plevin
     from plevin.models import Network, Place
 
@@ -36,14 +33,9 @@ _FACT_WORDS = {"country": "country", "city": "city", "asn": "network owner (ASN)
 
 PLEVIN_MAGIC = b"PLEVIN\0"
 
-# The C extension memory-maps too and answers ~4x faster than the pure-Python reader
-# (~27 µs instead of ~105 µs for a City record); the pure-Python mmap mode is the fallback
-# for builds where the extension is missing (e.g. some frozen apps).
-_MODE = (
-    maxminddb.MODE_MMAP_EXT
-    if importlib.util.find_spec("maxminddb.extension") is not None
-    else maxminddb.MODE_MMAP
-)
+# maxminddb's open mode; None until the first MaxMind file is opened (see `_mmdb_mode`),
+# so that a run using only the embedded plevin file never imports geoip2 or maxminddb.
+_MODE: int | None = None
 
 
 class UnusableDatabase(Exception):
@@ -122,9 +114,24 @@ def open_reader(path: Path, *, embedded: bool) -> Reader:
 _MMDB_FACTS = {"city": ("country", "city"), "country": ("country",), "asn": ("asn",)}
 
 
+def _mmdb_mode() -> int:
+    """The C extension memory-maps too and answers ~4x faster than the pure-Python reader
+    (~27 µs instead of ~105 µs for a City record); the pure-Python mmap mode is the
+    fallback for builds where the extension is missing (e.g. some frozen apps)."""
+    import maxminddb  # noqa: PLC0415 - loaded with the first MaxMind file
+
+    if _MODE is not None:
+        return _MODE
+    if importlib.util.find_spec("maxminddb.extension") is not None:
+        return int(maxminddb.MODE_MMAP_EXT)
+    return int(maxminddb.MODE_MMAP)
+
+
 class _MmdbReader:
     def __init__(self, path: Path, *, embedded: bool) -> None:
-        self._file = MmdbFile(str(path), mode=_MODE)
+        from geoip2.database import Reader as MmdbFile  # noqa: PLC0415 - MaxMind files only
+
+        self._file = MmdbFile(str(path), mode=_mmdb_mode())
         try:
             self.info = _mmdb_info(self._file, path, embedded)
         except UnusableDatabase:
@@ -135,6 +142,8 @@ class _MmdbReader:
             raise UnusableDatabase(f"has unusable metadata ({_reason(error)})") from error
 
     def read(self, address: IPAddress) -> Answer | None:
+        from geoip2.errors import AddressNotFoundError  # noqa: PLC0415 - loaded by __init__
+
         try:
             found = self._answer(address)
         except AddressNotFoundError:

@@ -32,9 +32,16 @@ from mailview.enrich.online import (
     mx_hosts,
 )
 from mailview.enrich.spf import evaluate_spf
+from mailview.enrich.zones import DEFAULT_DNSBL_ZONES
 
-# Widely used public blocklists that answer DNS queries; the user's own list replaces them.
-DEFAULT_DNSBL_ZONES = ("zen.spamhaus.org", "bl.spamcop.net")
+__all__ = [
+    "DEFAULT_DNSBL_ZONES",
+    "ONLINE_DEADLINE",
+    "Analyse",
+    "OnlineSettings",
+    "OnlineStage",
+    "analyze_online",
+]
 
 Analyse = Callable[[AnalysisOptions], Report]
 

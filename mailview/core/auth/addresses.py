@@ -28,9 +28,6 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-import idna
-from email_validator import EmailNotValidError, validate_email
-
 from mailview.core.auth.model import AddressCheck
 from mailview.core.domains import org_domain, public_suffix
 from mailview.core.findings.context import finding
@@ -322,6 +319,10 @@ def _address_problem(header: str, address: str | None) -> str | None:
         return "The email address is too long."
     if _plainly_valid(address):
         return None
+    # email-validator (~20 ms to import, its grammar compiled at import) loads only for
+    # the rare address the plain check above cannot vouch for.
+    from email_validator import EmailNotValidError, validate_email  # noqa: PLC0415
+
     try:
         validate_email(
             address,
@@ -545,6 +546,8 @@ def to_ascii_domain(text: str) -> str | None:
         return None
     if host.isascii():
         return host
+    import idna  # noqa: PLC0415 - its tables load only for internationalised names
+
     try:
         return idna.encode(host, uts46=True).decode("ascii")
     except (idna.IDNAError, UnicodeError, ValueError):

@@ -25,15 +25,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import dkim
-
 from mailview.core.auth.dkim import (
     MAX_HEADER_WORK,
-    QUIET_LOGGER,
     first_tag,
     message_bytes,
     parse_number,
     parse_tag_list,
+    quiet_logger,
 )
 from mailview.core.auth.keys import KeyStore, dnsfunc_for, key_name
 from mailview.core.auth.model import ArcChain, ArcSet
@@ -216,9 +214,11 @@ def _key_names(groups: dict[int, _Set]) -> list[str]:
 def _dkimpy_verify(
     headers: Sequence[HeaderField], body: bytes, keys: KeyStore, *, latin1: bool
 ) -> str | None:
+    import dkim  # noqa: PLC0415 - dkimpy loads only when every key is at hand
+
     data = message_bytes(headers, body, latin1=latin1)
     try:
-        verifier: Any = dkim.ARC(data, logger=QUIET_LOGGER, minkey=0)
+        verifier: Any = dkim.ARC(data, logger=quiet_logger(), minkey=0)
         cv, _, _ = verifier.verify(dnsfunc=dnsfunc_for(keys))
     except Exception:  # dkimpy raises many kinds (and IndexError) on odd input
         return "fail"

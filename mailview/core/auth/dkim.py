@@ -22,20 +22,17 @@ logging goes to a private logger that drops everything, and nothing reaches DNS.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
-import logging
+import importlib.util
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-import dkim
-from dkim.canonicalization import (
-    CanonicalizationPolicy,
-    InvalidCanonicalizationPolicyError,
-)
-from dkim.util import parse_tag_value
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from mailview.core.auth.keys import KeyStore, dnsfunc_for, key_name
 from mailview.core.auth.model import AuthResult, DkimSignature
@@ -43,11 +40,22 @@ from mailview.core.domains import normalise_host, same_org
 from mailview.core.findings.context import finding
 from mailview.core.model import Evidence, Finding, HeaderField, Severity
 
-# dkimpy logs through the logger it is given; this one is not registered with `logging`
-# (so no global state changes) and drops every record, so nothing is ever printed.
-QUIET_LOGGER = logging.Logger("mailview.dkimpy", logging.CRITICAL + 1)
-QUIET_LOGGER.addHandler(logging.NullHandler())
-QUIET_LOGGER.propagate = False
+if TYPE_CHECKING:
+    import logging
+
+
+@functools.cache
+def quiet_logger() -> logging.Logger:
+    """The logger dkimpy is given: not registered with `logging` (so no global state
+    changes), it drops every record, so nothing is ever printed. Made when dkimpy is
+    first used, with a key at hand: `logging` is not loaded for other mail."""
+    import logging  # noqa: PLC0415
+
+    logger = logging.Logger("mailview.dkimpy", logging.CRITICAL + 1)
+    logger.addHandler(logging.NullHandler())
+    logger.propagate = False
+    return logger
+
 
 MAX_CHECKED = 20  # signatures whose hashes are computed; more is abuse, not mail
 # dkimpy finds each h= name by scanning the header block, so one check costs about
@@ -281,10 +289,38 @@ def _check_numbers(sig: _Sig) -> None:
 
 def _policy(canon: str | None) -> Any:
     """dkimpy's canonicalisation policy for a c= value (simple/simple when absent)."""
+    canonicalization = _canonicalization()
     try:
-        return CanonicalizationPolicy.from_c_value((canon or "simple/simple").encode("ascii"))
-    except (InvalidCanonicalizationPolicyError, UnicodeEncodeError):
+        return canonicalization.CanonicalizationPolicy.from_c_value(
+            (canon or "simple/simple").encode("ascii")
+        )
+    except (canonicalization.InvalidCanonicalizationPolicyError, UnicodeEncodeError):
         return None
+
+
+@functools.cache
+def _canonicalization() -> ModuleType:
+    """dkimpy's `dkim.canonicalization`, loaded from its file without the package around it.
+
+    Importing the package loads its signature crypto (PyNaCl) and its DNS plug-in
+    (dnspython's resolver, ~50 ms), none of which hashing a body needs; and offline no
+    key is at hand to check a signature with. The module itself needs only `re`. When
+    the package is loaded anyway (keys given, online), or its file cannot be found (a
+    frozen build), the ordinary import is used.
+    """
+    spec = importlib.util.find_spec("dkim")
+    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
+    source = Path(locations[0]) / "canonicalization.py" if locations else None
+    if "dkim" not in sys.modules and source is not None and source.is_file():
+        alone = importlib.util.spec_from_file_location("mailview_dkimpy_canonicalization", source)
+        if alone is not None and alone.loader is not None:
+            module = importlib.util.module_from_spec(alone)
+            alone.loader.exec_module(module)
+            return module
+    import dkim.canonicalization  # noqa: PLC0415
+
+    loaded: ModuleType = dkim.canonicalization
+    return loaded
 
 
 # --- body hash ---------------------------------------------------------------------------
@@ -358,6 +394,8 @@ class _Verifier:
         sigheaders = [(n, v) for n, v in signer.headers if n.lower() == b"dkim-signature"]
         if position >= len(sigheaders):
             return "dkimpy did not find this signature in the header block."
+        from dkim.util import parse_tag_value  # noqa: PLC0415 - signed mail only
+
         try:
             tags = parse_tag_value(sigheaders[position][1])
             tags.pop(b"bh", None)  # b= alone: the body hash is compared separately
@@ -368,11 +406,13 @@ class _Verifier:
         return bool(verified)
 
     def _signer(self, latin1: bool) -> Any:
+        import dkim  # noqa: PLC0415 - only when a key is at hand to verify with
+
         if latin1 not in self._variants:
             data = message_bytes(self.headers, self._body, latin1=latin1)
             try:
                 # minkey=0: short keys are reported as a finding, not silently failed
-                self._variants[latin1] = dkim.DKIM(data, logger=QUIET_LOGGER, minkey=0)
+                self._variants[latin1] = dkim.DKIM(data, logger=quiet_logger(), minkey=0)
             except Exception:  # rfc822_parse refuses odd header lines
                 self._variants[latin1] = None
         return self._variants[latin1]
@@ -388,6 +428,9 @@ class _Key:
 
 def _read_key(name: str, record: bytes) -> _Key:
     """What the published key record holds; dkimpy parses it (RFC 6376 §3.6.1)."""
+    import dkim  # noqa: PLC0415 - only when a key is at hand
+    from dkim.util import parse_tag_value  # noqa: PLC0415
+
     try:
         tags = parse_tag_value(record)
     except Exception:  # any malformed record

@@ -4,7 +4,7 @@
 None for ordinary mail.
 """
 
+from mailview.core.bounce.gate import read_bounce
 from mailview.core.bounce.model import BounceRecipient, BounceReport, OriginalRef
-from mailview.core.bounce.read import read_bounce
 
 __all__ = ["BounceRecipient", "BounceReport", "OriginalRef", "read_bounce"]

@@ -10,9 +10,8 @@ import logging
 import re
 from collections import Counter
 
-from flufl.bounce import all_failures
-
 from mailview.core.bounce import plain
+from mailview.core.bounce.gate import DAEMON, SUBJECT, is_autoreply_marked, subject
 from mailview.core.bounce.model import BounceReport, OriginalRef
 from mailview.core.model import HeaderField
 from mailview.core.summary import decode_words
@@ -25,22 +24,6 @@ _FLUFL_LOG.propagate = False
 
 MAX_TEXT = 256 * 1024  # characters of one part's text read
 
-DAEMON = re.compile(
-    r"mailer-daemon|postmaster|mail delivery|mail administrator|mmsc ndr|"
-    r"\bmailer\b|system administrator|delivery (?:subsystem|system)|mail\.delivery\.system|"
-    r"\bno-?reply@|-admin@|\bowner-",
-    re.I,
-)
-SUBJECT = re.compile(
-    r"undeliver|undelivered|delivery (?:status|failure|failed|has failed|notification|report|"
-    r"problem)|returned mail|failure notice|mail delivery failed|could not be delivered|"
-    r"non-?delivery|mail system error|delivery failure|loop alert|error sending|"
-    r"delayed mail|warning: could not send|message you sent blocked|mail failure|"
-    r"considered unsolicited|returned to sender|message delivery has failed|"
-    r"delivery notification|mail could not be delivered|rejected|unzustellbar|"
-    r"non remis|no entregado|не доставлено|недоставленное|配信",
-    re.I,
-)
 _BODY = re.compile(
     r"could not be delivered|was not delivered|wasn't able to deliver|unable to deliver|"
     r"delivery (?:to the following|has failed|failed|to .{1,80} failed)|"
@@ -51,11 +34,6 @@ _BODY = re.compile(
     r"was undeliverable|message (?:was )?rejected|transcript of session|"
     r"send(?:ing)? your mail|duplicated message-id|invalid final delivery|"
     r"送信できませんでした|届きませんでした|宛先|не может быть доставлено|не доставлено",
-    re.I,
-)
-_AUTO_SUBJECT = re.compile(
-    r"^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|out of (?:the )?office|"
-    r"auto:|abwesenheit|vacation|absence|自動応答|不在)",
     re.I,
 )
 _FIELD_LINE = re.compile(r"\s{0,3}[!-9;-~]+:")  # RFC 5322 field-name then ":"
@@ -126,17 +104,6 @@ def _value(headers: dict[str, HeaderField], name: str) -> str:
     return "" if found is None else decode_words(found.value)
 
 
-# Characters of a subject read: a notice's subject is one line, and testing the patterns
-# above on a subject folded over 200 KB took longer than reading a whole bounce.
-MAX_SUBJECT = 1000
-
-
-def subject(headers: dict[str, HeaderField]) -> str:
-    """The decoded subject, its first `MAX_SUBJECT` characters."""
-    found = headers.get("subject")
-    return "" if found is None else decode_words(found.value[: MAX_SUBJECT * 4])[:MAX_SUBJECT]
-
-
 def is_failure_notice(headers: dict[str, HeaderField], texts: list[str]) -> bool:
     """Whether a message without a DSN part reads like a delivery failure notice."""
     sender = _value(headers, "from")
@@ -155,18 +122,6 @@ def is_autoreply(headers: dict[str, HeaderField], texts: list[str]) -> bool:
     return is_autoreply_marked(headers)
 
 
-def is_autoreply_marked(headers: dict[str, HeaderField]) -> bool:
-    """The auto-reply markers alone, whatever the subject otherwise says."""
-    auto = _value(headers, "auto-submitted").strip().lower()
-    if auto.startswith("auto-replied"):
-        return True
-    if any(name in headers for name in ("x-autoreply", "x-autorespond", "x-autoresponse")):
-        return True
-    if _value(headers, "precedence").strip().lower() == "auto_reply":
-        return True
-    return bool(_AUTO_SUBJECT.search(subject(headers)))
-
-
 def own_addresses(headers: dict[str, HeaderField]) -> set[str]:
     """The bounce's own sender and recipient: never the failed recipient."""
     found: set[str] = set()
@@ -177,6 +132,8 @@ def own_addresses(headers: dict[str, HeaderField]) -> set[str]:
 
 def detected_recipients(parsed: email.message.Message) -> list[str]:
     """Failed recipients found by GNU Mailman's bounce detectors (flufl.bounce)."""
+    from flufl.bounce import all_failures  # noqa: PLC0415 - a fallback, loaded when asked
+
     try:
         temporary, permanent = all_failures(parsed)
     except Exception:  # third-party heuristics on hostile input: no answer

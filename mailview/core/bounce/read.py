@@ -23,11 +23,15 @@ from dataclasses import replace
 
 from mailview.core.bounce import dsn, plain, prose
 from mailview.core.bounce.entry import action_of, notice_action, recipient
+from mailview.core.bounce.gate import UNREADABLE_ERRORS, might_be_report
 from mailview.core.bounce.model import BounceRecipient, BounceReport, OriginalRef
 from mailview.core.bounce.ses import read_ses
 from mailview.core.bounce.status import find_status, from_reply, normalise
 from mailview.core.model import HeaderField, LoadedMessage
 from mailview.core.summary import decode_words, first_values
+
+# `might_be_report` is named here too: the gate the readers ask, which a test can widen.
+__all__ = ["MAX_BYTES", "MAX_PARTS", "PARSE_BYTES", "might_be_report", "read_bounce"]
 
 MAX_BYTES = 2 * 1024 * 1024  # of the body read for the report parts
 # Of the body given to the stdlib parser, which builds an object per header block: a DSN
@@ -52,25 +56,11 @@ _MAX_PARSER_FIELDS = 100
 _DSN_TYPES = ("message/delivery-status", "message/global-delivery-status")
 
 
-# What the stdlib parser and codecs raise on hostile bytes: such a message is not read
-# as a report rather than lost.
-_UNREADABLE = (
-    ValueError,
-    LookupError,
-    TypeError,
-    IndexError,
-    AttributeError,
-    UnicodeError,
-    RecursionError,
-    email.errors.MessageError,
-)
-
-
 def read_bounce(message: LoadedMessage) -> BounceReport | None:
     """What the delivery report in `message` says; None when it is not one."""
     try:
         return _read(message)
-    except _UNREADABLE:
+    except UNREADABLE_ERRORS:
         return None
 
 
@@ -112,42 +102,6 @@ def _read(message: LoadedMessage) -> BounceReport | None:
     if prose.is_autoreply(headers, texts):
         return _autoreply(message, headers)
     return None
-
-
-# What a report's body shows of itself before any MIME parsing: a delivery-status or
-# feedback-report part (RFC 3464 §2, RFC 5965 §3), or the per-recipient fields of a
-# DSN pasted as plain text.
-_BODY_MARKS = (b"delivery-status", b"feedback-report", b"-recipient:")
-_MARK_BYTES = 100_000
-
-
-def might_be_report(headers: dict[str, HeaderField], body: bytes) -> bool:
-    """Cheap test that every kind of report read below passes; most mail fails it.
-
-    Each reader needs one of these: a report content type or report part (DSN, ARF),
-    a daemon or Amazon sender, a null Return-Path or a notice's subject (prose
-    notices, SES), or an auto-reply marker (RFC 3834). Parsing the MIME tree only
-    then keeps ordinary mail from paying for the stdlib parser a second time.
-    """
-    content_type = _value(headers, "content-type").lower()
-    sender = _value(headers, "from")
-    subject = prose.subject(headers)
-    if (
-        "report" in content_type
-        or prose.DAEMON.search(sender)
-        or "amazonaws.com" in sender.lower()
-        or ("return-path" in headers and _value(headers, "return-path").strip() in ("<>", ""))
-        or prose.SUBJECT.search(subject)
-        or prose.is_autoreply_marked(headers)
-    ):
-        return True
-    head = body[:_MARK_BYTES].lower()
-    return any(mark in head for mark in _BODY_MARKS)
-
-
-def _value(headers: dict[str, HeaderField], name: str) -> str:
-    found = headers.get(name)
-    return "" if found is None else decode_words(found.value)
 
 
 def _parse(message: LoadedMessage) -> email.message.Message:

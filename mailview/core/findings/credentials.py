@@ -22,11 +22,13 @@ from mailview.core.auth.alignment import from_domain
 from mailview.core.domains import org_domain, same_org
 from mailview.core.findings.context import RuleContext, finding
 from mailview.core.findings.lookalike import Brand, brand_owns, brands_named
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import Evidence, Finding, HeaderField, Severity
 from mailview.core.summary import decode_words
 
-_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern, re.I))
+# Compiled on first need: the anchors below keep most messages from needing any.
+_PHRASES: tuple[tuple[str, LazyPattern], ...] = tuple(
+    (kind, LazyPattern(pattern, re.I))
     for kind, pattern in (
         (
             "password expiry",

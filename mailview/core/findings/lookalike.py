@@ -33,9 +33,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import idna
-
 from mailview.core.domains import org_domain
+from mailview.core.lazy_re import LazyPattern
 
 # --- brands ----------------------------------------------------------------------------
 
@@ -45,11 +44,11 @@ class Brand:
     name: str  # as people write it
     labels: tuple[str, ...]  # registrable labels that are this brand's name
     domains: tuple[str, ...]  # organisational domains the brand sends from, main one first
-    display: re.Pattern[str]  # how a display name names it
+    display: LazyPattern  # how a display name names it (compiled when first asked)
 
 
 def _brand(name: str, labels: str, domains: str, display: str) -> Brand:
-    return Brand(name, tuple(labels.split()), tuple(domains.split()), re.compile(display, re.I))
+    return Brand(name, tuple(labels.split()), tuple(domains.split()), LazyPattern(display, re.I))
 
 
 # A small table of the brands phishing imitates most (APWG/vendor top-target lists keep
@@ -351,6 +350,8 @@ def unicode_label(label: str) -> str:
     """`xn--pypal-4ve` → `pаypal`; other labels unchanged. Never raises."""
     if not label.startswith("xn--"):
         return label
+    import idna  # noqa: PLC0415 - its tables load only for a punycoded label
+
     try:
         return str(idna.decode(label))
     except (idna.IDNAError, UnicodeError, ValueError):

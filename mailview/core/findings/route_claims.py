@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import statistics
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
@@ -377,6 +376,8 @@ def slow_hop(ctx: RuleContext) -> Iterator[Finding]:
     others = [max(d, 0.0) for h, d in delays if h is not hop]
     if slowest <= SLOW_HOP_S or any(d > SLOW_HOP_S for d in others):
         return  # several slow hops: a slow route, not one odd hop
+    import statistics  # noqa: PLC0415 - rarely reached; it loads fractions and decimal
+
     median = statistics.median(others)
     if slowest <= SLOW_FACTOR * median:
         return

@@ -9,14 +9,11 @@ A decoder that fails through a bug costs its own verdict only (strict mode re-ra
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from mailview.core.model import HeaderField
 from mailview.core.vendors import gateways, google, microsoft, rspamd, senders, spamassassin, vade
 from mailview.core.vendors.model import Combiner, Decoder, VendorVerdict
-
-log = logging.getLogger(__name__)
 
 _MODULES = (microsoft, spamassassin, rspamd, google, vade, gateways, senders)
 DECODERS: dict[str, Decoder] = {
@@ -38,7 +35,7 @@ def decode_vendors(
         except Exception:
             if strict:
                 raise
-            log.exception("vendor combiner %r failed", combiner)
+            _log_failure("vendor combiner %r failed", combiner)
     replaced = {(v.vendor, v.header_index) for v in combined if v.header_index is not None}
     kept = [v for v in singles if (v.vendor, v.header_index) not in replaced]
     return (*combined, *kept)
@@ -53,5 +50,12 @@ def _decode(field: HeaderField, strict: bool) -> VendorVerdict | None:
     except Exception:
         if strict:
             raise
-        log.exception("vendor decoder for %s failed", field.name)
+        _log_failure("vendor decoder for %s failed", field.name)
         return None
+
+
+def _log_failure(message: str, *args: object) -> None:
+    """Log the exception being handled; `logging` loads only when a decoder has failed."""
+    import logging  # noqa: PLC0415
+
+    logging.getLogger(__name__).exception(message, *args)

@@ -1,0 +1,177 @@
+"""A cold `mailview analyze` imports what the message needs, and nothing heavy besides.
+
+Each case runs the real command line in a fresh interpreter with `-X importtime`, which
+lists every module imported, and checks the list: the cheap path must not load DKIM's
+crypto, DNS, the address validator, bounce readers, Outlook reading, Qt, the text and
+report exporters or the online look-ups; and each of those must load when the message or
+the options do need it, so that the test cannot pass by breaking a feature.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mailview.enrich.geo import find_databases
+from tests.auth_signing import DOMAIN, SELECTOR, dkim_sign, key_pair, plain_message
+from tests.dns_server import DnsServer
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "resources" / "samples" / "sample-phish.eml"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "load"
+
+# Loaded only when a message or an option needs them (package names cover submodules).
+HEAVY = (
+    "dkim",  # dkimpy: signature crypto, only with a key at hand
+    "nacl",
+    "dns",  # dnspython: only online
+    "email_validator",  # only for an address the plain check cannot vouch for
+    "idna",  # only for internationalised names
+    "flufl",  # Mailman's bounce detectors: only for a delivery report
+    "extract_msg",  # only for an Outlook .msg
+    "PySide6",
+    "geoip2",  # only with a MaxMind database
+    "maxminddb",
+    "mailview.gui",
+    "mailview.core.bounce.read",  # the report readers: only past the cheap gate
+    "mailview.export.text_report",  # --json prints no text report
+    "mailview.export.markdown",
+    "mailview.export.html_report",
+    "mailview.enrich.pipeline",  # online only
+    "mailview.enrich.spf",
+    "mailview.enrich.dns",
+    "mailview.cli.batch",  # other commands
+    "mailview.cli.export",
+)
+
+PLAIN = (
+    b"From: Alice <alice@example.org>\n"
+    b"To: Bob <bob@example.net>\n"
+    b"Subject: Lunch\n"
+    b"Date: Mon, 03 Jun 2024 10:00:00 +0000\n"
+    b"Message-ID: <lunch@example.org>\n"
+    b"Received: from mail.example.org (mail.example.org [10.0.0.5])\n"
+    b"\tby mx.example.net with ESMTPS; Mon, 03 Jun 2024 10:00:02 +0000\n"
+    b"\n"
+    b"Noon at the usual place?\n"
+)
+
+
+def imported(*args: str) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """The modules a fresh `python -m mailview ARGS` imports, and how it ended."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "mailview", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    names = {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "mailview.core.analyze" in names  # the listing worked
+    return names, done
+
+
+def heavy_in(names: set[str]) -> set[str]:
+    return {n for n in names for h in HEAVY if n == h or n.startswith(h + ".")}
+
+
+@pytest.fixture(scope="module")
+def no_user_databases() -> None:
+    if any(not p.name.endswith(".plv") for p in find_databases()):
+        pytest.skip("a MaxMind database is installed here; geoip2 loads for it, rightly")
+
+
+def test_the_sample_as_json_loads_nothing_heavy(no_user_databases: None) -> None:
+    names, done = imported("analyze", "--json", str(SAMPLE))
+    assert done.returncode == 0, done.stderr
+    assert heavy_in(names) == set()
+    assert "plevin" in names  # its public addresses were placed: the enrichment works
+    assert json.loads(done.stdout)["hops"]
+
+
+def test_a_plain_unsigned_message_as_json_loads_nothing_heavy(
+    tmp_path: Path, no_user_databases: None
+) -> None:
+    message = tmp_path / "plain.eml"
+    message.write_bytes(PLAIN)
+    names, done = imported("analyze", "--json", str(message))
+    assert done.returncode == 0, done.stderr
+    assert heavy_in(names) == set()
+    assert json.loads(done.stdout)["auth"]["addresses"][0]["valid"] is True
+
+
+def test_a_signed_message_hashes_its_body_without_dkim_crypto_and_verifies_with_a_key(
+    tmp_path: Path,
+) -> None:
+    pair = key_pair()
+    message = tmp_path / "signed.eml"
+    message.write_bytes(dkim_sign(plain_message(), pair))
+    names, done = imported("analyze", "--json", str(message))
+    assert done.returncode == 0, done.stderr
+    assert not {n for n in names if n == "dkim" or n.startswith(("dkim.", "dns", "nacl"))}
+    (signature,) = json.loads(done.stdout)["auth"]["dkim"]
+    assert signature["body_hash"] == "match"  # dkimpy's canonicalisation, loaded alone
+    assert signature["verification"] == "unverifiable"
+
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / f"{SELECTOR}._domainkey.{DOMAIN}.txt").write_bytes(pair.record)
+    names, done = imported("analyze", "--json", "--dkim-keys", str(keys), str(message))
+    assert done.returncode == 0, done.stderr
+    assert "dkim" in names
+    (signature,) = json.loads(done.stdout)["auth"]["dkim"]
+    assert signature["verification"] == "pass"
+
+
+def test_an_outlook_msg_loads_its_reader() -> None:
+    names, done = imported("analyze", "--json", str(FIXTURES / "other.msg"))
+    assert done.returncode == 0, done.stderr
+    assert "extract_msg" in names
+    assert "dkim" not in names and "dns" not in names
+
+
+def test_a_delivery_report_loads_the_report_readers() -> None:
+    names, done = imported("analyze", "--json", str(FIXTURES / "bounce.eml"))
+    assert done.returncode == 0, done.stderr
+    assert "mailview.core.bounce.read" in names
+    assert json.loads(done.stdout)["bounce"] is not None
+
+
+def test_an_address_the_plain_check_cannot_vouch_for_loads_the_validator(
+    tmp_path: Path,
+) -> None:
+    message = tmp_path / "quoted.eml"
+    message.write_bytes(PLAIN.replace(b"Alice <alice@", b'Alice <"alice smith"@'))
+    names, done = imported("analyze", "--json", str(message))
+    assert done.returncode == 0, done.stderr
+    assert "email_validator" in names
+
+
+def test_text_output_loads_the_text_report_and_nothing_online(tmp_path: Path) -> None:
+    message = tmp_path / "plain.eml"
+    message.write_bytes(PLAIN)
+    names, done = imported("analyze", str(message))
+    assert done.returncode == 0, done.stderr
+    assert "mailview.export.text_report" in names
+    assert not {n for n in names if n.startswith(("dns", "mailview.enrich.pipeline"))}
+
+
+def test_online_loads_the_resolver_and_the_look_ups(tmp_path: Path) -> None:
+    message = tmp_path / "plain.eml"
+    message.write_bytes(PLAIN)
+    with DnsServer() as server:
+        names, done = imported(
+            "analyze", "--json", "--online", "--resolver", server.nameserver, str(message)
+        )
+    assert done.returncode == 0, done.stderr
+    assert {"dns.resolver", "mailview.enrich.pipeline", "mailview.enrich.spf"} <= names
+    assert "online" in json.loads(done.stdout)

@@ -1,0 +1,87 @@
+"""Organisational domains: the split loading of the Public Suffix List answers exactly as
+the library's whole list does, for every rule of the list and its punycoded forms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from publicsuffixlist import PSLFILE, PublicSuffixList
+
+from mailview.core import domains
+
+
+def _rules() -> list[str]:
+    """Every rule of the shipped list, read as the library reads it."""
+    with open(PSLFILE, encoding="utf-8", errors="surrogateescape") as source:
+        lines = source.read().splitlines()
+    rules = (line.lower().split(" ")[0].rstrip() for line in lines)
+    return [rule for rule in rules if rule and not rule.startswith("//")]
+
+
+def _punycoded(host: str) -> str | None:
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+
+
+def _hosts(rule: str) -> Iterator[str]:
+    """Names that meet `rule` as itself, under it, and just beside it; Unicode and punycoded."""
+    name = rule.lstrip("!").replace("*", "wild")
+    parent = name.partition(".")[2]
+    for host in (name, f"shop.{name}", f"mail.shop.{name}", f"other.{parent}" if parent else ""):
+        if not host:
+            continue
+        yield host
+        encoded = _punycoded(host)
+        if encoded is not None and encoded != host:
+            yield encoded
+            yield encoded.upper()  # A-labels are case-insensitive: XN-- is xn--
+
+
+RULES = _rules()
+
+
+def test_the_list_has_internationalised_rules_to_prove_the_split_on() -> None:
+    encoded = [_punycoded(rule.lstrip("!")) for rule in RULES if not rule.isascii()]
+    assert len(RULES) > 5_000
+    assert sum(1 for e in encoded if e is not None and "xn--" in e) > 100
+
+
+@pytest.mark.parametrize("part", range(4))
+def test_every_rule_answers_as_the_whole_list_does(part: int) -> None:
+    whole = PublicSuffixList()
+    checked = 0
+    for rule in RULES[part::4]:
+        for host in _hosts(rule):
+            lowered = host.lower()
+            expected_org = whole.privatesuffix(lowered)
+            assert domains.org_domain(host) == (
+                expected_org if isinstance(expected_org, str) else None
+            ), host
+            expected_suffix = whole.publicsuffix(host, accept_unknown=False)
+            assert domains.public_suffix(host) == (
+                expected_suffix if isinstance(expected_suffix, str) else None
+            ), host
+            checked += 1
+    assert checked > len(RULES) // 4
+
+
+def test_punycoded_names_are_found_under_their_internationalised_suffix() -> None:
+    # 公司.cn is a public suffix; a name under its A-label form is registrable below it.
+    suffix = "xn--55qx5d.cn"
+    assert _punycoded("公司.cn") == suffix
+    assert domains.public_suffix(f"www.example.{suffix}") == suffix
+    assert domains.org_domain(f"www.example.{suffix}") == f"example.{suffix}"
+    assert domains.org_domain("www.example.公司.cn") == "example.公司.cn"
+
+
+def test_a_name_without_punycode_never_loads_the_encoded_forms() -> None:
+    domains._whole_psl.cache_clear()
+    domains.org_domain.cache_clear()
+    assert domains.org_domain("mx1.mail.example.co.uk") == "example.co.uk"
+    assert domains.public_suffix("example.com") == "com"
+    assert domains._whole_psl.cache_info().currsize == 0
+    assert domains.org_domain("mail.xn--80ak6aa92e.com") == "xn--80ak6aa92e.com"
+    assert domains._whole_psl.cache_info().currsize == 1
