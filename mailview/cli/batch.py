@@ -374,9 +374,7 @@ def run_batch(
     list them); `progress` draws the progress line on standard error.
     """
     tally = Tally()
-    # paths only: cheap, and it gives the ETA its total. The run's own output (and its
-    # temporary file) may lie in a folder it walks: never read back.
-    files = [f for f in iter_files(paths) if not _own_output(f.path, outputs)]
+    files = listed_inputs(paths, outputs)  # paths only: cheap, and it gives the ETA its total
     # Counting mbox messages reads each file once more: only worth it for a progress line.
     total = sum(count_messages(f.path) for f in files if f.error is None) if progress else None
     meter = Progress(total, sys.stderr, echo=echo) if progress or echo else None
@@ -434,6 +432,23 @@ def _items(files: list[Listed]) -> Iterator[_Item | Outcome]:
                 yield label, data, _found_non_mail_candidate(listed, label)
         except InputError as err:
             yield failure(listed.path, err.sentence, None)
+
+
+def listed_inputs(paths: Sequence[str], outputs: Outputs | None = None) -> list[Listed]:
+    """The files a run reads, in its order. The run's own output (and its temporary
+    file) may lie in a folder it walks: never read back."""
+    return [f for f in iter_files(paths) if not _own_output(f.path, outputs)]
+
+
+def analyse_file(listed: Listed, options: AnalysisOptions) -> Iterator[Outcome]:
+    """The outcome of each message of one listed file, in output order, analysed here:
+    a run's work without its pool, for an engine that maps it over files (`mailview.scale`)."""
+    for item in _items([listed]):
+        if isinstance(item, Outcome):
+            yield item
+        else:
+            label, data, found = item
+            yield analyse(label, data, options, found=found)
 
 
 def _tasks(items: Iterator[_Item | Outcome]) -> Iterator[list[Any]]:
