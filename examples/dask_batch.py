@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from mailview.cli.campaign_out import campaign_lines
-from mailview.cli.options import add_analysis_options
+from mailview.cli.commands import add_analysis_options
 from mailview.export.writer import Outputs, WriteRefused, open_atomic
 
 LOCAL = ("synchronous", "threads", "processes")

@@ -30,7 +30,8 @@ from typing import BinaryIO
 # The option names are batch's own list: an option added there reaches these workers too.
 from mailview.cli.batch import _OPTION_NAMES, analyse_file, listed_inputs
 from mailview.cli.campaign_out import stamp
-from mailview.cli.options import add_analysis_options, analysis_options
+from mailview.cli.commands import add_analysis_options
+from mailview.cli.options import analysis_options
 from mailview.core.analyze import AnalysisOptions
 from mailview.core.campaigns import Campaign, Traits, group
 from mailview.core.stream import Listed

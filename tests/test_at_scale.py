@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from packaging.requirements import Requirement
 
-from mailview.cli.options import add_analysis_options
+from mailview.cli.commands import add_analysis_options
 from tests.cli_run import mailview
 from tests.corpus import CORPUS
 
