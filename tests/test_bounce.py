@@ -724,3 +724,31 @@ def test_line_start_search_finds_what_the_multiline_pattern_finds(pieces: list[s
         found = plain.search_line_starts(pattern, text)
         expected = pattern.search(text)
         assert (found and found.span()) == (expected and expected.span())
+
+
+HOST_PIECES = st.sampled_from(
+    ["mx", ".", "example", "com", "c", "-", "_", "9", "é", "K", " ", "\n", "[", "]", "1.2.3.4",
+     "::1", "said", "SAID", "refused", "did not like", "x.y", "-a.bc", ".DE"]
+)  # fmt: skip
+
+
+SAID_TAILS = st.sampled_from(
+    [" [1.2.3.4] said", "[::1]refused", " [10.0.0.1]  did not like", " [1.2.3.4]", "] said", ""]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.lists(HOST_PIECES, max_size=8), SAID_TAILS), max_size=4))
+def test_host_said_finds_what_the_host_said_pattern_finds(
+    pieces: list[tuple[list[str], str]],
+) -> None:
+    text = "".join("".join(host) + tail for host, tail in pieces)
+    expected = plain._HOST_SAID.search(text)
+    assert plain.host_said(text) == (expected and (expected.group(1), expected.group(2)))
+
+
+@pytest.mark.parametrize("run", ["a" * 30_000, "a." * 15_000, "a.b" * 10_000 + " [1.2.3.4]"])
+def test_a_hostile_run_of_name_characters_is_read_in_linear_time(run: str) -> None:
+    started = time.perf_counter()
+    plain.remote_host(run)
+    assert time.perf_counter() - started < 0.5  # a bound against a quadratic blow-up only

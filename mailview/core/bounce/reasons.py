@@ -20,6 +20,7 @@ strongest first:
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -759,8 +760,18 @@ def classify(
     words tell nothing). Precedence in the module's docstring."""
     if action in ("delivered", "relayed", "expanded") or (status or "").startswith("2."):
         return "delivered"
+    words = (status, text[:_LIMIT], action, remote, context[:_LIMIT])
+    # Remembered only with a server name of ordinary length: a key holds what it is given.
+    return _classify(*words) if len(remote or "") <= _LIMIT else _classify.__wrapped__(*words)
+
+
+# A report that lists hundreds of recipients usually says the same of each: the same words
+# are classified once (a hostile one with 4,000 characters for each took seconds).
+@functools.lru_cache(maxsize=256)
+def _classify(
+    status: str | None, text: str, action: str | None, remote: str | None, context: str
+) -> str:
     detail = None if status is None else status.split(".", 1)[1]
-    text, context = text[:_LIMIT], context[:_LIMIT]
     found = _by_words(detail, text, remote) or _by_words(detail, context, remote)
     if found is None:
         found = _by_code(detail)
