@@ -25,6 +25,8 @@ from mailview.core.analyze import AnalysisOptions, analyze_bytes
 from mailview.core.auth.addresses import _parse_mailboxes
 from mailview.core.auth.alignment import _first_domain_memo
 from mailview.core.auth.results import _authserv_id
+from mailview.core.bounce.plain import _whole
+from mailview.core.bounce.reasons import _classify
 from mailview.core.domains import org_domain
 from mailview.core.errors import InputError
 from mailview.core.findings.content import _mixes_scripts, _script
@@ -55,7 +57,7 @@ def clear_caches(geo: GeoDatabases | None = None) -> None:
     _decode_encoded.cache_clear()
     _parse_mailboxes.cache_clear()
     imitation.cache_clear()
-    for memo in (_first_domain_memo, _authserv_id, _mixes_scripts, _script):
+    for memo in (_first_domain_memo, _authserv_id, _mixes_scripts, _script, _classify, _whole):
         memo.cache_clear()
 
 
