@@ -56,9 +56,7 @@ def run(paths: list[str]) -> int:
     window = MainWindow(settings)
     crash_handler = install_crash_handler(window)
     try:
-        window.show()
-        if paths:
-            window.open_paths(paths)
+        window.start(paths)  # painted first; the files open once it is on screen
         if os.environ.get(SMOKE_TEST_ENV) == "1":
             # Packaging checks start the built app and need it to leave by itself once
             # the window and the first tab's analysis are up.

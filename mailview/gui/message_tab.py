@@ -24,10 +24,9 @@ from PySide6.QtWidgets import (
 
 from mailview.core.model import Finding, Hop, Report
 from mailview.gui.diagram import DiagramView
-from mailview.gui.diagram.palette import scale_font
 from mailview.gui.diagram.route_table import RouteTable
 from mailview.gui.inputs import PathSource, Source
-from mailview.gui.panels import plain_label
+from mailview.gui.panels import plain_label, scale_font
 from mailview.gui.panels.auth import AuthPanel
 from mailview.gui.panels.delivery import DeliveryPanel
 from mailview.gui.panels.findings import FindingsPanel, evidence_hops
@@ -36,7 +35,7 @@ from mailview.gui.panels.hop_details import HopDetailsPanel
 from mailview.gui.panels.source import SourcePanel
 from mailview.gui.panels.summary import SummaryPanel
 from mailview.gui.panels.verdicts import VerdictsPanel
-from mailview.gui.worker import Analysis
+from mailview.gui.worker import FAILED, LOADING, READY, Analysis
 
 # Default splitter sizes (pixels; only their ratio matters until the user drags one). The
 # route is the main area: the diagram spans the window's width above the panes, and takes
@@ -52,7 +51,8 @@ DEFAULT_SIZES = {
 }
 PANES = ("findings", "tabs", "details")  # the panes under the route, left to right
 
-LOADING, READY, FAILED = "loading", "ready", "failed"
+# The tab states live with the worker (the window reads them without loading this module).
+__all__ = ["DEFAULT_SIZES", "FAILED", "LOADING", "PANES", "READY", "MessageTab"]
 
 
 class MessageTab(QWidget):

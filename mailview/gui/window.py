@@ -6,6 +6,11 @@ Inputs arrive as Qt types (a drop's QMimeData, the clipboard) and leave `inputs`
 plain `Source`s. Problems are told in words inside the window — a tab's status page
 for an input that could not be analysed, the message bar above the tabs for the rest —
 never with a modal dialog, so twenty bad files do not mean twenty clicks.
+
+Start-up: this module imports only Qt and the window's own small pieces, so the window
+is painted before the analysis core, the panels of a message tab, the queue and the
+exporters are loaded; those are imported where they are first used (a few hundred
+milliseconds of a cold start, paid once, after the window is on screen).
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeGuard
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -52,15 +58,7 @@ from PySide6.QtWidgets import (
 )
 
 from mailview import __version__
-from mailview.core.analyze import AnalysisOptions
-from mailview.core.chain import TrustConfig
 from mailview.core.errors import InputError
-from mailview.core.model import Report
-from mailview.enrich.dns import DnsResolver
-from mailview.enrich.geo import EMBEDDED_ATTRIBUTION, open_geo
-from mailview.enrich.pipeline import OnlineSettings
-from mailview.gui.diagram import export_png, export_svg, render_image
-from mailview.gui.diagram.palette import scale_font
 from mailview.gui.inputs import (
     PASTED_NAME,
     BytesSource,
@@ -69,32 +67,33 @@ from mailview.gui.inputs import (
     can_accept,
     sources_from_mime,
 )
-from mailview.gui.message_tab import FAILED, PANES, READY, MessageTab
-from mailview.gui.panels import Banner, plain_label
-from mailview.gui.queue.feeder import Setup
+from mailview.gui.panels import Banner, plain_label, scale_font
 from mailview.gui.queue.marks import FILE_NAME as MARKS_FILE
 from mailview.gui.queue.marks import MarkStore
-from mailview.gui.queue.opening import message_bytes, wants_queue
-from mailview.gui.queue.view import QueueTab
-from mailview.gui.report_export import (
-    KINDS,
-    prepared,
-    refuse_input,
-    report_text,
-    ticket_text,
-    write_report,
-)
 from mailview.gui.settings import Settings
-from mailview.gui.settings_dialog import SettingsDialog
 from mailview.gui.theme import apply_theme
-from mailview.gui.worker import Analysis, Analyze, Worker, analyze_source, options_for
+from mailview.gui.worker import (
+    FAILED,
+    READY,
+    Analysis,
+    Analyze,
+    Worker,
+    analyze_source,
+    options_for,
+)
+
+if TYPE_CHECKING:
+    from mailview.core.analyze import AnalysisOptions
+    from mailview.core.model import Report
+    from mailview.gui.message_tab import MessageTab
+    from mailview.gui.queue.view import QueueTab
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = QSize(1400, 900)
 HIDDEN_PANES = "hidden-panes"  # settings layout keys
 ROUTE_MODE = "route-mode"
-PANE_TITLES = {
+PANE_TITLES = {  # the panes under a tab's route (message_tab.PANES), left to right
     "findings": "&Findings pane",
     "tabs": "&Headers pane",
     "details": "Hop &details pane",
@@ -119,12 +118,16 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings = settings or Settings()
         # Geo is offline (local databases, opened lazily); DNS only when the user says so.
-        self._options = self._analysis_options()
-        self.worker = worker or Worker(functools.partial(analyze_source, options=self._options))
+        # The options are read when the first message is opened, not before the window
+        # shows: reading them loads the analysis core.
+        self._options: AnalysisOptions | None = None
+        self._own_worker = worker is None
+        self.worker = worker or Worker(analyze_source)
         self.worker.setParent(self)
         self.worker.succeeded.connect(self._on_succeeded)
         self.worker.failed.connect(self._on_failed)
         self._jobs: dict[int, MessageTab] = {}
+        self._spare: MessageTab | None = None  # the next tab, built while idle
         self.queue_jobs: int | None = None  # queue worker processes (None: by CPU count)
         QTimer.singleShot(0, self._tell_settings_reset)
 
@@ -142,6 +145,8 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self._build_welcome())
         self.stack.addWidget(self.tabs)
+        self.opening = self._build_opening()
+        self.stack.addWidget(self.opening)
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -158,10 +163,42 @@ class MainWindow(QMainWindow):
         self._restore_window()
         self._update_actions()
 
+    # --- start-up -------------------------------------------------------------------
+
+    def start(self, paths: Sequence[str]) -> None:
+        """Show the window at once, then open `paths` (or load what opening a message
+        needs) once its first frame is on screen: the user sees the window while the
+        analysis core and the tab's panels load."""
+        if paths:
+            names = ", ".join(os.path.basename(p) or p for p in paths[:3])
+            more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+            self.opening.setText(f"Opening {names}{more}…")
+            self.stack.setCurrentWidget(self.opening)
+        self.show()
+        _FirstFrame(self, functools.partial(self._after_first_frame, list(paths)))
+
+    def _after_first_frame(self, paths: list[str]) -> None:
+        try:
+            if paths:
+                self.open_paths(paths)
+            else:
+                self.warm_up()
+        finally:
+            if self.stack.currentWidget() is self.opening:
+                self.stack.setCurrentIndex(0)
+
+    def warm_up(self) -> None:
+        """Load what the first message needs (the core, the tab's panels) now, while the
+        user is still reaching for a file, so the first drop is as quick as the next."""
+        self.analysis_options()
+        self._build_spare()
+
     # --- opening --------------------------------------------------------------------
 
     def open_paths(self, paths: Iterable[str]) -> list[MessageTab]:
         """One tab per file; a file already open is reloaded in its tab instead."""
+        from mailview.gui.queue.opening import wants_queue  # noqa: PLC0415 - loads the core
+
         paths = list(paths)
         if wants_queue(paths):
             self.open_queue(paths)
@@ -180,6 +217,9 @@ class MainWindow(QMainWindow):
 
     def open_queue(self, paths: Sequence[str]) -> QueueTab:
         """A queue tab for many messages; Enter on a row opens it as a message tab."""
+        from mailview.gui.queue.feeder import Setup  # noqa: PLC0415 - loads the core
+        from mailview.gui.queue.view import QueueTab  # noqa: PLC0415
+
         marks = MarkStore(Path(self.settings.path).parent / MARKS_FILE)
         settings = self.settings
         setup = Setup(  # the workers analyse with the app's own geo databases and keys
@@ -196,6 +236,8 @@ class MainWindow(QMainWindow):
         return queue
 
     def open_queue_row(self, label: str, sha256: str) -> MessageTab | None:
+        from mailview.gui.queue.opening import message_bytes  # noqa: PLC0415 - loads the core
+
         del sha256  # the tab names the message; the report carries its SHA-256 again
         try:
             data = message_bytes(label)
@@ -213,6 +255,8 @@ class MainWindow(QMainWindow):
             self.open_queue([folder])
 
     def open_sources(self, sources: Iterable[Source]) -> list[MessageTab]:
+        from mailview.gui.queue.opening import wants_queue  # noqa: PLC0415 - loads the core
+
         paths = [s.path for s in sources if isinstance(s, PathSource)]
         if len(paths) > 1 or (paths and wants_queue(paths)):
             self.open_queue(paths)
@@ -227,7 +271,7 @@ class MainWindow(QMainWindow):
 
     def open_source(self, source: Source) -> MessageTab:
         """A new tab for `source`, analysed in the background."""
-        tab = MessageTab(source)
+        tab = self._new_tab(source)
         tab.hop_details.time_mode = self.settings.time_display()
         self._restore_layout(tab)
         tab.stateChanged.connect(lambda: self._refresh_tab(tab))
@@ -237,8 +281,35 @@ class MainWindow(QMainWindow):
         self.analyze_into(tab, source)
         return tab
 
+    def _new_tab(self, source: Source) -> MessageTab:
+        """The spare tab built while the window was idle, or a new one; the next spare is
+        built once this tab's result has been drawn."""
+        from mailview.gui.message_tab import MessageTab  # noqa: PLC0415 - loads the panels
+
+        tab, self._spare = self._spare, None
+        if tab is None:
+            tab = MessageTab(source)
+        else:
+            tab.source = source
+        return tab
+
+    def _prepare_next_tab(self) -> None:
+        if self._spare is None:
+            # Later than the result's own painting, and than most users' next drop.
+            QTimer.singleShot(SPARE_DELAY_MS, self, self._build_spare)
+
+    def _build_spare(self) -> None:
+        """Build the next message tab ahead of need: a tab is a few hundred widgets, and
+        building them is most of what a drop would otherwise wait for besides drawing."""
+        from mailview.gui.message_tab import MessageTab  # noqa: PLC0415 - loads the panels
+
+        if self._spare is None:
+            self._spare = MessageTab(BytesSource(b"", ""), self)
+            self._spare.hide()
+
     def analyze_into(self, tab: MessageTab, source: Source | None = None) -> int:
         """Start a job for `tab` (its own source unless given); the tab takes only its result."""
+        self.analysis_options()  # the worker's default analysis has them from now on
         job_id = self.worker.submit(source or tab.source, self._online_analyze())
         self._jobs[job_id] = tab
         tab.begin(job_id, source)
@@ -248,6 +319,9 @@ class MainWindow(QMainWindow):
         """The online analysis when the user switched look-ups on, else the worker's own."""
         if not self.online_action.isChecked():
             return None
+        from mailview.enrich.dns import DnsResolver  # noqa: PLC0415 - online is rare
+        from mailview.enrich.pipeline import OnlineSettings  # noqa: PLC0415
+
         server = self.settings.resolver()
         try:
             resolver = DnsResolver([server] if server else None)
@@ -256,15 +330,30 @@ class MainWindow(QMainWindow):
             return None
         label = server or "the system's DNS resolver"
         online = OnlineSettings(resolver, label, tuple(self.settings.dnsbl_zones()))
-        return functools.partial(analyze_source, options=self._options, online=online)
+        return functools.partial(analyze_source, options=self.analysis_options(), online=online)
 
     def _tell_settings_reset(self) -> None:
         notice = self.settings.reset_notice()
         if notice:
             self.show_message(notice, Banner.INFO)
 
+    def analysis_options(self) -> AnalysisOptions:
+        """The options every analysis of this window uses, read from the settings once."""
+        if self._options is None:
+            self._set_options(self._analysis_options())
+        assert self._options is not None
+        return self._options
+
+    def _set_options(self, options: AnalysisOptions) -> None:
+        self._options = options
+        if self._own_worker:
+            self.worker.set_default_analyze(functools.partial(analyze_source, options=options))
+
     def _analysis_options(self) -> AnalysisOptions:
         """The options every analysis of this window uses, from the settings."""
+        from mailview.core.chain import TrustConfig  # noqa: PLC0415 - loads the core
+        from mailview.enrich.geo import open_geo  # noqa: PLC0415
+
         settings = self.settings
         geo = open_geo(explicit=settings.geoip_databases(), app_data_dir=settings.path.parent)
         options = options_for(settings.key_folder(), geo)
@@ -273,6 +362,8 @@ class MainWindow(QMainWindow):
         return dataclasses.replace(options, trust=trust)
 
     def show_settings(self) -> None:
+        from mailview.gui.settings_dialog import SettingsDialog  # noqa: PLC0415 - when asked
+
         if SettingsDialog(self.settings, self).exec() == QDialog.DialogCode.Accepted:
             app = QApplication.instance()
             if isinstance(app, QApplication):
@@ -288,7 +379,7 @@ class MainWindow(QMainWindow):
             )
 
     def show_about(self) -> None:
-        QMessageBox.about(self, "About mailview", about_text(self._options))
+        QMessageBox.about(self, "About mailview", about_text(self.analysis_options()))
 
     def _on_online_toggled(self, on: bool) -> None:
         self.show_message(
@@ -321,6 +412,7 @@ class MainWindow(QMainWindow):
 
     def _on_succeeded(self, job_id: int, analysis: object) -> None:
         tab = self._jobs.pop(job_id, None)
+        self._prepare_next_tab()
         if tab is None or self.tabs.indexOf(tab) < 0 or not isinstance(analysis, Analysis):
             return  # the tab was closed meanwhile
         if tab.accept(job_id, analysis) and tab.path is not None:
@@ -328,23 +420,23 @@ class MainWindow(QMainWindow):
 
     def _on_failed(self, job_id: int, sentence: str) -> None:
         tab = self._jobs.pop(job_id, None)
+        self._prepare_next_tab()
         if tab is not None and self.tabs.indexOf(tab) >= 0:
             tab.fail(job_id, sentence)
 
     # --- tabs ---------------------------------------------------------------------------
 
     def current_tab(self) -> MessageTab | None:
-        widget = self.tabs.currentWidget()
-        return widget if isinstance(widget, MessageTab) else None
+        return _message_tab(self.tabs.currentWidget())
 
     def tab(self, index: int) -> MessageTab:
-        widget = self.tabs.widget(index)
-        assert isinstance(widget, MessageTab)
+        widget = _message_tab(self.tabs.widget(index))
+        assert widget is not None
         return widget
 
     def _message_tabs(self) -> list[MessageTab]:
-        widgets = (self.tabs.widget(i) for i in range(self.tabs.count()))
-        return [w for w in widgets if isinstance(w, MessageTab)]
+        widgets = (_message_tab(self.tabs.widget(i)) for i in range(self.tabs.count()))
+        return [w for w in widgets if w is not None]
 
     def tab_count(self) -> int:
         return self.tabs.count()
@@ -356,7 +448,7 @@ class MainWindow(QMainWindow):
         if widget is None:
             return
         self.tabs.removeTab(index)
-        if isinstance(widget, QueueTab):
+        if _is_queue(widget):
             widget.cancel()
         self._jobs = {job: tab for job, tab in self._jobs.items() if tab is not widget}
         widget.deleteLater()
@@ -371,8 +463,8 @@ class MainWindow(QMainWindow):
 
     def _tab_for_path(self, path: str) -> MessageTab | None:
         for index in range(self.tabs.count()):
-            tab = self.tabs.widget(index)
-            if isinstance(tab, MessageTab) and tab.path == path:
+            tab = _message_tab(self.tabs.widget(index))
+            if tab is not None and tab.path == path:
                 return tab
         return None
 
@@ -405,6 +497,8 @@ class MainWindow(QMainWindow):
         analysis = None if tab is None else tab.analysis
         if analysis is None or analysis.returned is None:
             return None
+        from mailview.gui.report_export import prepared  # noqa: PLC0415 - the exporters
+
         return prepared(analysis.returned, redacted=redacted)
 
     def _with_diagram(self, action: Callable[[MessageTab], None]) -> None:
@@ -418,6 +512,9 @@ class MainWindow(QMainWindow):
         if report is None:
             self.show_message("Open a message first: there is no diagram to export.", "info")
             return False
+        from mailview.gui.diagram import export_png, export_svg  # noqa: PLC0415 - exporters
+        from mailview.gui.report_export import prepared, refuse_input  # noqa: PLC0415
+
         redacted = self.redact_action.isChecked()
         report = prepared(report, redacted=redacted)
         returned = self._returned(redacted)
@@ -455,6 +552,9 @@ class MainWindow(QMainWindow):
         report = self._current_report()
         if report is None:
             return
+        from mailview.gui.diagram import render_image  # noqa: PLC0415 - the exporters
+        from mailview.gui.report_export import prepared  # noqa: PLC0415
+
         # Light colours on purpose: the copy is pasted into tickets and documents.
         redacted = self.redact_action.isChecked()
         shown = prepared(report, redacted=redacted)
@@ -469,6 +569,8 @@ class MainWindow(QMainWindow):
         if tab is None or report is None:
             self.show_message("Open a message first: there is no report to export.", "info")
             return False
+        from mailview.gui.report_export import refuse_input, report_text, write_report  # noqa: PLC0415
+
         redacted = self.redact_action.isChecked()
         try:
             refuse_input(tab.source, path)
@@ -487,6 +589,8 @@ class MainWindow(QMainWindow):
         stem = Path(report.input.name).stem or "message"
         stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in stem)
         suggested = os.path.join(self.settings.last_dir(), f"{stem}-report.md")
+        from mailview.gui.report_export import KINDS  # noqa: PLC0415 - the exporters
+
         path, chosen = QFileDialog.getSaveFileName(
             self, "Export report", suggested, ";;".join(KINDS.values())
         )
@@ -502,6 +606,8 @@ class MainWindow(QMainWindow):
         report = self._current_report()
         if tab is None or report is None:
             return
+        from mailview.gui.report_export import ticket_text  # noqa: PLC0415 - the exporters
+
         text = ticket_text(report, redacted=self.redact_action.isChecked())
         QGuiApplication.clipboard().setText(text)
         self.statusBar().showMessage("Summary for a ticket copied to the clipboard", 4000)
@@ -559,7 +665,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         for index in range(self.tabs.count()):
             widget = self.tabs.widget(index)
-            if isinstance(widget, QueueTab):
+            if _is_queue(widget):
                 widget.cancel()  # no worker outlives the window
         self.settings.set_geometry(self.saveGeometry())
         self.settings.set_window_state(self.saveState())
@@ -577,7 +683,7 @@ class MainWindow(QMainWindow):
     def _restore_layout(self, tab: MessageTab) -> None:
         """New tabs take the splitter sizes and panes the user last chose; moves are
         remembered."""
-        for name in PANES:
+        for name in PANE_TITLES:
             tab.set_pane_visible(name, name not in self._hidden_panes())
         tab.show_route_table(self.route_table_action.isChecked())
         for name, splitter in tab.splitters.items():
@@ -594,7 +700,7 @@ class MainWindow(QMainWindow):
     def _hidden_panes(self) -> list[str]:
         saved = self.settings.layout(HIDDEN_PANES)
         names = bytes(saved.data()).decode("ascii", "replace").split(",") if saved else []
-        return [name for name in names if name in PANES]
+        return [name for name in names if name in PANE_TITLES]
 
     def toggle_pane(self, name: str, visible: bool) -> None:
         """Show or hide a pane under the route in every tab; the choice is remembered."""
@@ -822,6 +928,17 @@ class MainWindow(QMainWindow):
                 toolbar.addAction(action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
 
+    def _build_opening(self) -> QLabel:
+        """What a start with files shows until their tabs are built: the same sentence in
+        the same place as a tab's "Analysing…" page."""
+        label = plain_label(wrap=True, selectable=False)
+        label.setObjectName("opening")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = label.font()
+        scale_font(font, 1.2)
+        label.setFont(font)
+        return label
+
     def _build_welcome(self) -> QWidget:
         page = QWidget()
         page.setObjectName("welcome")
@@ -915,6 +1032,8 @@ def default_size(available: QSize) -> QSize:
 
 def about_text(options: AnalysisOptions) -> str:
     """The About box: version, the data mailview ships, and the parts it stands on."""
+    from mailview.enrich.geo import EMBEDDED_ATTRIBUTION  # noqa: PLC0415 - when asked
+
     geo = options.geo.describe() if options.geo is not None else "no geo databases"
     return (
         f"mailview {__version__}\n\n"
@@ -923,3 +1042,59 @@ def about_text(options: AnalysisOptions) -> str:
         "Built on Qt (PySide6, LGPL), dkimpy, dnspython, geoip2, publicsuffixlist, "
         "email-validator and extract-msg. mailview itself is Apache-2.0."
     )
+
+
+def _message_tab(widget: QWidget | None) -> MessageTab | None:
+    """`widget` if it is a message tab (the tab's module loads with the first tab)."""
+    if widget is None:
+        return None
+    from mailview.gui.message_tab import MessageTab  # noqa: PLC0415
+
+    return widget if isinstance(widget, MessageTab) else None
+
+
+def _is_queue(widget: QWidget | None) -> TypeGuard[QueueTab]:
+    if widget is None:
+        return False
+    from mailview.gui.queue.view import QueueTab  # noqa: PLC0415 - loaded with the first queue
+
+    return isinstance(widget, QueueTab)
+
+
+# The next message tab is built this long after a result arrives: once that result is
+# drawn, and long before the user's next drop.
+SPARE_DELAY_MS = 60
+
+# How long to wait for the window's first frame before opening its files anyway (a
+# platform that never reports the window exposed must still open them).
+FIRST_FRAME_WAIT_MS = 1000
+
+
+class _FirstFrame(QObject):
+    """Calls `then` once, after `window`'s first frame has been painted.
+
+    Qt paints a widget window while it handles the window's first Expose event; the call
+    is posted from there, so it runs once that painting is done.
+    """
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._then: Callable[[], None] | None = then
+        self._handle = window.windowHandle()
+        if self._handle is None or self._handle.isExposed():
+            QTimer.singleShot(0, self, self._fire)
+            return
+        self._handle.installEventFilter(self)
+        QTimer.singleShot(FIRST_FRAME_WAIT_MS, self, self._fire)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        handle = self._handle
+        if event.type() == QEvent.Type.Expose and handle is not None and handle.isExposed():
+            handle.removeEventFilter(self)
+            QTimer.singleShot(0, self, self._fire)
+        return False
+
+    def _fire(self) -> None:
+        then, self._then = self._then, None
+        if then is not None:
+            then()

@@ -7,6 +7,9 @@ through a private relay object whose signals are connected *queued* to the Worke
 the Worker re-emits them on the GUI thread — so whoever listens (a lambda included) is
 always called on the GUI thread. Every job gets an id; callers keep the id of their
 latest job and drop any other result (a slow first drop must not overwrite a second).
+
+The analysis core is imported by the first job, in its pool thread, not when this module
+is: the window is shown before the core has loaded.
 """
 
 from __future__ import annotations
@@ -16,28 +19,27 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, SignalInstance, Slot
 
-from mailview.core.analyze import (
-    AnalysisOptions,
-    analyze_bytes,
-    analyze_returned,
-    analyze_text,
-)
-from mailview.core.auth.keys import OfflineKeys
-from mailview.core.enrichment import GeoSource
 from mailview.core.errors import InputError
-from mailview.core.load import read_path
-from mailview.core.model import Report
-from mailview.enrich.pipeline import OnlineSettings, analyze_online
 from mailview.gui.inputs import PathSource, Source, TextSource
+
+if TYPE_CHECKING:
+    from mailview.core.analyze import AnalysisOptions
+    from mailview.core.enrichment import GeoSource
+    from mailview.core.model import Report
+    from mailview.enrich.pipeline import OnlineSettings
 
 log = logging.getLogger(__name__)
 
 # The source view shows at most this many characters: a 50 MB message is mostly base64
 # attachments, and a QPlainTextEdit holding all of it costs seconds and hundreds of MB.
 SOURCE_VIEW_LIMIT = 2_000_000  # characters of text, or bytes of a file
+
+# Where the latest job of a message tab stands: its state, shown by the tab and the window.
+LOADING, READY, FAILED = "loading", "ready", "failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,9 @@ def analyze_source(
 ) -> Analysis:
     """Read and analyse `source` — offline unless `online` is given (the user's choice);
     raises InputError with a sentence for the user."""
+    from mailview.core.analyze import analyze_bytes, analyze_returned, analyze_text  # noqa: PLC0415
+    from mailview.core.load import read_path  # noqa: PLC0415
+
     if isinstance(source, TextSource):
         text, name = source.text, source.name
         report = _run(lambda o: analyze_text(text, name, o), options, online)
@@ -85,6 +90,9 @@ def _run(
     options: AnalysisOptions | None,
     online: OnlineSettings | None,
 ) -> Report:
+    from mailview.core.analyze import AnalysisOptions  # noqa: PLC0415
+    from mailview.enrich.pipeline import analyze_online  # noqa: PLC0415
+
     options = options or AnalysisOptions()
     return analyse(options) if online is None else analyze_online(analyse, options, online)
 
@@ -96,6 +104,9 @@ def options_for(key_folder: Path, geo: GeoSource | None = None) -> AnalysisOptio
     Old mail's keys are often rotated out of DNS; an analyst keeps the records they
     collected there (SELECTOR._domainkey.DOMAIN.txt) and signatures verify offline.
     """
+    from mailview.core.analyze import AnalysisOptions  # noqa: PLC0415
+    from mailview.core.auth.keys import OfflineKeys  # noqa: PLC0415
+
     keys = OfflineKeys.from_directory(key_folder) if key_folder.is_dir() else None
     return AnalysisOptions(keys=keys, geo=geo)
 

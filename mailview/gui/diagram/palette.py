@@ -162,15 +162,6 @@ class DiagramPalette:
         return self.text
 
 
-def scale_font(font: QFont, factor: float) -> None:
-    """Enlarge `font` by `factor`, whether it was set in points or in pixels (a font set in
-    pixels has no point size, and scaling -1 would make Qt warn and keep it)."""
-    if font.pointSizeF() > 0:
-        font.setPointSizeF(font.pointSizeF() * factor)
-    else:
-        font.setPixelSize(max(1, round(QFontInfo(font).pixelSize() * factor)))
-
-
 def ui_scale(ui_font: QFont) -> float:
     """How much to enlarge the diagram's styles so card text is as large as `ui_font`."""
     pixels = QFontInfo(ui_font).pixelSize()

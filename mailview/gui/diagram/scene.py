@@ -124,8 +124,9 @@ def add_text(
     scene: QGraphicsScene | None = None,
     scale: float = 1.0,
 ) -> QGraphicsSimpleTextItem:
-    item = QGraphicsSimpleTextItem(text.text, parent)
-    item.setFont(font_for(text.style, scale))
+    item = QGraphicsSimpleTextItem(parent)
+    item.setFont(font_for(text.style, scale))  # before the text: its layout is done once
+    item.setText(text.text)
     item.setBrush(QBrush(colour))
     # Centre the font's own height in the line box the layout measured.
     height = item.boundingRect().height()

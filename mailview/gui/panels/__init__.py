@@ -8,7 +8,7 @@ forced to plain text: a QLabel left on Qt.AutoText would render a Subject like
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontInfo, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -22,6 +22,15 @@ from PySide6.QtWidgets import (
 
 def monospace_font() -> QFont:
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+def scale_font(font: QFont, factor: float) -> None:
+    """Enlarge `font` by `factor`, whether it was set in points or in pixels (a font set in
+    pixels has no point size, and scaling -1 would make Qt warn and keep it)."""
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * factor)
+    else:
+        font.setPixelSize(max(1, round(QFontInfo(font).pixelSize() * factor)))
 
 
 def plain_label(text: str = "", *, wrap: bool = False, selectable: bool = True) -> QLabel:

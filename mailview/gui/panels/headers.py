@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -156,12 +157,15 @@ class HeadersPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
         self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(COL_INDEX, QHeaderView.ResizeMode.ResizeToContents)
+        # The number column is as wide as its widest number, set in set_headers: Qt's
+        # ResizeToContents would ask the model for every row's cell on each layout.
+        header.setSectionResizeMode(COL_INDEX, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_DECODED, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.resizeSection(COL_NAME, 190)
         header.resizeSection(COL_DECODED, 380)
+        self._fit_number_column()
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
@@ -176,7 +180,24 @@ class HeadersPanel(QWidget):
     def set_headers(self, headers: tuple[HeaderField, ...]) -> None:
         self.model = HeaderTableModel(headers)
         self.proxy.setSourceModel(self.model)
+        self._fit_number_column()
         self._update_count()
+
+    def _fit_number_column(self) -> None:
+        """Size the number column as ResizeToContents would: the delegate's width for the
+        longest number (digits are equally wide), a pixel of grid, and at least the
+        header's own label."""
+        header = self.table.horizontalHeader()
+        width = header.sectionSizeHint(COL_INDEX)
+        rows = self.model.rowCount()
+        if rows:
+            longest = max(range(rows), key=lambda row: len(str(self.model.header_at(row).index)))
+            option = QStyleOptionViewItem()
+            self.table.initViewItemOption(option)
+            index = self.model.index(longest, COL_INDEX)
+            cell = self.table.itemDelegate().sizeHint(option, index).width()
+            width = max(width, cell + (1 if self.table.showGrid() else 0))
+        header.resizeSection(COL_INDEX, width)
 
     def visible_header_indices(self) -> list[int]:
         """Header indices (0-based) of the rows the filter lets through, in order."""
