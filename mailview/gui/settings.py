@@ -25,6 +25,8 @@ from typing import Literal, TypeVar, get_args
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
+from mailview.enrich.zones import DEFAULT_DNSBL_ZONES
+
 log = logging.getLogger(__name__)
 
 CONFIG_DIR_ENV = "MAILVIEW_CONFIG_DIR"
@@ -296,10 +298,6 @@ class Settings:
         """Blocklist zones to ask; the built-in ones until the user saved a list (even an
         empty one: that means "ask no blocklist")."""
         if not self._qt.contains(_DNSBL):
-            # Imported here: the pipeline pulls in the whole analysis, and the settings
-            # are read before the window is first shown.
-            from mailview.enrich.pipeline import DEFAULT_DNSBL_ZONES  # noqa: PLC0415
-
             return list(DEFAULT_DNSBL_ZONES)
         return self._clean(self._text_list(_DNSBL), parse_domain, "DNSBL zone")
 
