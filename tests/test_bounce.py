@@ -712,7 +712,10 @@ def _loaded(path: Path) -> tuple[LoadedMessage, ...]:
 LINE_PIECES = st.sampled_from(
     ["\n", "\r\n", " ", "\t", "--", "===", "***", "x", "Received:", "received: ", "X-Mailer:",
      "original message", "-- Original Message", "this is a copy of the message", "Re",
-     "Final-Recipient: rfc822; a@b.c", "Original-Recipient:", "Status: 5.1.1", "status:"]
+     "Final-Recipient: rfc822; a@b.c", "Original-Recipient:", "Status: 5.1.1", "status:",
+     "\u0130ncluded is a copy", "\u0131ncluded is a copy", "*** ", "=== ", "-- ", " \t",
+     "Message-ID:", "DKIM-Signature:", "x-y:", "ARC-Seal:", "The message follows",
+     "-----Original Message", "returned mail", "Below this line is a copy"]
 )  # fmt: skip
 
 
@@ -720,10 +723,18 @@ LINE_PIECES = st.sampled_from(
 @given(st.lists(LINE_PIECES, max_size=40))
 def test_line_start_search_finds_what_the_multiline_pattern_finds(pieces: list[str]) -> None:
     text = "".join(pieces)
-    for pattern in (plain._SEPARATOR, plain._COPY_FIELD, reader._STATUS_FIELDS):
-        found = plain.search_line_starts(pattern, text)
+    searches = [
+        (plain._SEPARATOR, plain._SEPARATOR_FIRST, plain._SEPARATOR_LEAD),
+        (plain._COPY_FIELD, plain._COPY_FIELD_FIRST, ""),
+        (reader._STATUS_FIELDS, "foFO", ""),
+    ]
+    for pattern, first, lead in searches:
         expected = pattern.search(text)
-        assert (found and found.span()) == (expected and expected.span())
+        for found in (
+            plain.search_line_starts(pattern, text),
+            plain.search_line_starts(pattern, text, first, lead),
+        ):
+            assert (found and found.span()) == (expected and expected.span())
 
 
 HOST_PIECES = st.sampled_from(

@@ -37,12 +37,17 @@ _SEPARATOR = re.compile(
     r")",
     re.I | re.M,
 )
+# What a separator line can begin with: its rule characters and spaces, then the first
+# letter of one of its phrases ("i" matches "İ" and "ı" too under re.I).
+_SEPARATOR_LEAD = " \t-=*"
+_SEPARATOR_FIRST = "tbouimcrhTBOUIMCRH\u0130\u0131"
 # An unindented header field of the returned copy (RFC 5322 field names of a header block).
 _COPY_FIELD = re.compile(
     r"^(?:return-path|received|message-id|dkim-signature|mime-version|x-[\w-]+|"
     r"arc-seal|delivered-to):",
     re.I | re.M,
 )
+_COPY_FIELD_FIRST = "rmdxaRMDXA"
 # RFC 5321 §4.1.2 Mailbox, loosely: dot-atom local part @ a domain with a dot.
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # RFC 5321 §4.2: Reply-code = %x32-35 %x30-35 %x30-39, at the start of a reply line.
@@ -82,10 +87,10 @@ def notice_text(text: str) -> str:
     """The prose of a notice, without the returned copy that follows it."""
     text = text[:MAX_NOTICE]
     cut = len(text)
-    separator = search_line_starts(_SEPARATOR, text)
+    separator = search_line_starts(_SEPARATOR, text, _SEPARATOR_FIRST, _SEPARATOR_LEAD)
     if separator is not None and separator.start() > 0:
         cut = separator.start()
-    field = search_line_starts(_COPY_FIELD, text)
+    field = search_line_starts(_COPY_FIELD, text, _COPY_FIELD_FIRST)
     if field is not None and 0 < field.start() < cut:
         cut = field.start()
     return text[:cut]
@@ -195,18 +200,34 @@ def _whole(notice: str) -> _Notice:
     return _Notice(notice)
 
 
-def search_line_starts(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+def search_line_starts(
+    pattern: re.Pattern[str], text: str, first: str | None = None, lead: str = ""
+) -> re.Match[str] | None:
     """`pattern.search(text)` for a multi-line pattern that starts with `^`, tried only at
-    line starts: the regex engine would try every character of a 64 KB notice."""
+    line starts: the regex engine would try every character of a 64 KB notice.
+
+    `first`, when given, holds every character a match can begin with once the characters
+    of `lead` are skipped (case variants included: under re.I "i" also matches "İ" and
+    "ı"); a line that begins otherwise is passed over without running the pattern.
+    """
     start = 0
     while True:
-        found = pattern.match(text, start)
-        if found is not None:
-            return found
+        if first is None or _may_start(text, start, first, lead):
+            found = pattern.match(text, start)
+            if found is not None:
+                return found
         newline = text.find("\n", start)
         if newline < 0:
             return None
         start = newline + 1
+
+
+_PEEK = 200  # characters looked at for a line's first one; past that the pattern decides
+
+
+def _may_start(text: str, start: int, first: str, lead: str) -> bool:
+    head = text[start : start + _PEEK].lstrip(lead) if lead else text[start : start + 1]
+    return not head or head[0] in first
 
 
 def reply_code(text: str) -> str | None:

@@ -86,7 +86,7 @@ def _read(message: LoadedMessage) -> BounceReport | None:
         # Broken MIME (a boundary that never occurs, a mangled part header): the raw
         # body is all there is to read, and a DSN's fields still name themselves in it.
         raw = message.body[:MAX_BYTES].decode("utf-8", "replace")
-        if not status_texts and plain.search_line_starts(_STATUS_FIELDS, raw[:100_000]):
+        if not status_texts and plain.search_line_starts(_STATUS_FIELDS, raw[:100_000], "foFO"):
             status_texts = [raw]
         if not any(t.strip() for t in texts):
             texts = [raw]
@@ -153,7 +153,7 @@ def _looks_like_status(part: email.message.Message) -> bool:
     if part.get_content_type() != "text/plain":
         return False
     text = prose.part_text(part) or ""
-    return plain.search_line_starts(_STATUS_FIELDS, text[:100_000]) is not None
+    return plain.search_line_starts(_STATUS_FIELDS, text[:100_000], "foFO") is not None
 
 
 def _has(parts: list[email.message.Message], ctype: str) -> bool:
