@@ -53,13 +53,14 @@ UNREADABLE_ERRORS = (
 def read_bounce(message: LoadedMessage) -> BounceReport | None:
     """What the delivery report in `message` says; None when it is not one."""
     try:
-        if not might_be_report(first_values(message.headers), message.body):
+        headers = first_values(message.headers)
+        if not might_be_report(headers, message.body):
             return None
     except UNREADABLE_ERRORS:
         return None
     from mailview.core.bounce import read  # noqa: PLC0415 - the readers, for reports only
 
-    return read.read_bounce(message)
+    return read.read_bounce(message, headers)
 
 
 # What a report's body shows of itself before any MIME parsing: a delivery-status or
@@ -77,14 +78,14 @@ def might_be_report(headers: dict[str, HeaderField], body: bytes) -> bool:
     notices, SES), or an auto-reply marker (RFC 3834). Parsing the MIME tree only
     then keeps ordinary mail from paying for the stdlib parser a second time.
     """
-    content_type = _value(headers, "content-type").lower()
-    sender = _value(headers, "from")
+    content_type = value(headers, "content-type").lower()
+    sender = value(headers, "from")
     title = subject(headers)
     if (
         "report" in content_type
         or DAEMON.search(sender)
         or "amazonaws.com" in sender.lower()
-        or ("return-path" in headers and _value(headers, "return-path").strip() in ("<>", ""))
+        or ("return-path" in headers and value(headers, "return-path").strip() in ("<>", ""))
         or SUBJECT.search(title)
         or is_autoreply_marked(headers)
     ):
@@ -104,18 +105,19 @@ def subject(headers: dict[str, HeaderField]) -> str:
     return "" if found is None else decode_words(found.value[: MAX_SUBJECT * 4])[:MAX_SUBJECT]
 
 
-def _value(headers: dict[str, HeaderField], name: str) -> str:
+def value(headers: dict[str, HeaderField], name: str) -> str:
+    """The decoded value of the first header `name` (lower case); "" without one."""
     found = headers.get(name)
     return "" if found is None else decode_words(found.value)
 
 
 def is_autoreply_marked(headers: dict[str, HeaderField]) -> bool:
     """The auto-reply markers alone, whatever the subject otherwise says."""
-    auto = _value(headers, "auto-submitted").strip().lower()
+    auto = value(headers, "auto-submitted").strip().lower()
     if auto.startswith("auto-replied"):
         return True
     if any(name in headers for name in ("x-autoreply", "x-autorespond", "x-autoresponse")):
         return True
-    if _value(headers, "precedence").strip().lower() == "auto_reply":
+    if value(headers, "precedence").strip().lower() == "auto_reply":
         return True
     return bool(_AUTO_SUBJECT.search(subject(headers)))

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 
 from mailview.core.bounce import plain
-from mailview.core.bounce.gate import DAEMON, SUBJECT, is_autoreply_marked, subject
+from mailview.core.bounce.gate import DAEMON, SUBJECT, is_autoreply_marked, subject, value
 from mailview.core.bounce.model import BounceReport, OriginalRef
 from mailview.core.model import HeaderField
 from mailview.core.summary import decode_words
@@ -99,15 +99,10 @@ def _decode(part: email.message.Message) -> str:
         return data.decode("utf-8", "replace")[:MAX_TEXT]
 
 
-def _value(headers: dict[str, HeaderField], name: str) -> str:
-    found = headers.get(name)
-    return "" if found is None else decode_words(found.value)
-
-
 def is_failure_notice(headers: dict[str, HeaderField], texts: list[str]) -> bool:
     """Whether a message without a DSN part reads like a delivery failure notice."""
-    sender = _value(headers, "from")
-    null_sender = _value(headers, "return-path").strip() in ("<>", "")
+    sender = value(headers, "from")
+    null_sender = value(headers, "return-path").strip() in ("<>", "")
     daemon = bool(DAEMON.search(sender)) or ("return-path" in headers and null_sender)
     titled = bool(SUBJECT.search(subject(headers)))
     notice = plain.notice_text("\n".join(texts))[:8000]
@@ -126,7 +121,7 @@ def own_addresses(headers: dict[str, HeaderField]) -> set[str]:
     """The bounce's own sender and recipient: never the failed recipient."""
     found: set[str] = set()
     for name in ("from", "to", "return-path", "sender", "reply-to", "delivered-to"):
-        found.update(a.lower() for a in _ADDRESS.findall(_value(headers, name)))
+        found.update(a.lower() for a in _ADDRESS.findall(value(headers, name)))
     return found
 
 
@@ -167,21 +162,21 @@ def quoted_original(text: str) -> OriginalRef | None:
     block = "\n".join(line[3:] if line.startswith("   ") else line for line in lines)
     fields = email.parser.HeaderParser(policy=email.policy.compat32).parsestr(block)
 
-    def value(name: str) -> str | None:
+    def quoted(name: str) -> str | None:
         found = fields.get(name)
         return None if found is None else " ".join(decode_words(str(found)).split())
 
-    if value("subject") is None and value("message-id") is None:
+    if quoted("subject") is None and quoted("message-id") is None:
         return None
     return OriginalRef(
         address=None,
         label="returned message (quoted in the notice)",
         headers_only=True,
-        subject=value("subject"),
-        from_=value("from"),
-        to=value("to"),
-        message_id=value("message-id"),
-        date=value("date"),
+        subject=quoted("subject"),
+        from_=quoted("from"),
+        to=quoted("to"),
+        message_id=quoted("message-id"),
+        date=quoted("date"),
     )
 
 

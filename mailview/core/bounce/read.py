@@ -23,15 +23,12 @@ from dataclasses import replace
 
 from mailview.core.bounce import dsn, plain, prose
 from mailview.core.bounce.entry import action_of, notice_action, recipient
-from mailview.core.bounce.gate import UNREADABLE_ERRORS, might_be_report
+from mailview.core.bounce.gate import UNREADABLE_ERRORS
 from mailview.core.bounce.model import BounceRecipient, BounceReport, OriginalRef
 from mailview.core.bounce.ses import read_ses
 from mailview.core.bounce.status import find_status, from_reply, normalise
 from mailview.core.model import HeaderField, LoadedMessage
 from mailview.core.summary import decode_words, first_values
-
-# `might_be_report` is named here too: the gate the readers ask, which a test can widen.
-__all__ = ["MAX_BYTES", "MAX_PARTS", "PARSE_BYTES", "might_be_report", "read_bounce"]
 
 MAX_BYTES = 2 * 1024 * 1024  # of the body read for the report parts
 # Of the body given to the stdlib parser, which builds an object per header block: a DSN
@@ -56,18 +53,19 @@ _MAX_PARSER_FIELDS = 100
 _DSN_TYPES = ("message/delivery-status", "message/global-delivery-status")
 
 
-def read_bounce(message: LoadedMessage) -> BounceReport | None:
-    """What the delivery report in `message` says; None when it is not one."""
+def read_bounce(
+    message: LoadedMessage, headers: dict[str, HeaderField] | None = None
+) -> BounceReport | None:
+    """What the delivery report in `message` says; None when it is not one. The readers
+    themselves, for a message the gate passed (`headers`: its first values, when the gate
+    already has them); `mailview.core.bounce.read_bounce` asks the gate first."""
     try:
-        return _read(message)
+        return _read(message, first_values(message.headers) if headers is None else headers)
     except UNREADABLE_ERRORS:
         return None
 
 
-def _read(message: LoadedMessage) -> BounceReport | None:
-    headers = first_values(message.headers)
-    if not might_be_report(headers, message.body):
-        return None
+def _read(message: LoadedMessage, headers: dict[str, HeaderField]) -> BounceReport | None:
     parsed = _parse(message)
     parts = list(_parts(parsed))
     texts = [text for part in parts if (text := prose.part_text(part)) is not None]
