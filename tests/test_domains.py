@@ -68,6 +68,15 @@ def test_every_rule_answers_as_the_whole_list_does(part: int) -> None:
     assert checked > len(RULES) // 4
 
 
+def test_the_whole_list_holds_the_same_rules_as_the_library_loading_it_whole() -> None:
+    # The library keeps its rules in one private set; comparing it is the strictest check
+    # that adding only the non-ASCII rules' encoded forms loses and adds nothing.
+    domains._whole_psl.cache_clear()
+    mine = domains._whole_psl()._publicsuffix
+    assert mine == PublicSuffixList()._publicsuffix
+    assert len(domains._encoded_forms()) > 100
+
+
 def test_punycoded_names_are_found_under_their_internationalised_suffix() -> None:
     # 公司.cn is a public suffix; a name under its A-label form is registrable below it.
     suffix = "xn--55qx5d.cn"

@@ -10,6 +10,9 @@ Loading it whole also IDNA-encodes each of its few hundred internationalised rul
 most of the cost. Only a name with an `xn--` label can meet such a form, so the list is
 loaded twice over: without the encoded forms for every other name, and whole, on first
 need, for names with an `xn--` label. The answers are the library's own either way.
+The whole list is the plain one plus the encoded forms of the non-ASCII rules alone: an
+ASCII rule's encoded form is itself, and encoding the ten thousand of them cost most of
+the whole list's loading.
 """
 
 from __future__ import annotations
@@ -22,17 +25,35 @@ _ACE_PREFIX = "xn--"  # RFC 3490 §5: every IDNA-encoded label starts with it
 
 
 @cache
-def _plain_psl() -> PublicSuffixList:
+def _rule_lines() -> tuple[bytes, ...]:
     # The library's own file, its comment and blank lines (a third of it, which the
     # library would skip one by one) left out; split at "\n" as iterating the file does.
     with open(PSLFILE, "rb") as source:
-        lines = [line for line in source.read().split(b"\n") if line and line[:2] != b"//"]
-    return PublicSuffixList(lines, accept_encoded_idn=False)
+        return tuple(line for line in source.read().split(b"\n") if line and line[:2] != b"//")
+
+
+@cache
+def _plain_psl() -> PublicSuffixList:
+    return PublicSuffixList(_rule_lines(), accept_encoded_idn=False)
 
 
 @cache
 def _whole_psl() -> PublicSuffixList:
-    return PublicSuffixList()
+    return PublicSuffixList([*_rule_lines(), *_encoded_forms()], accept_encoded_idn=False)
+
+
+def _encoded_forms() -> list[str]:
+    """The IDNA-encoded form of each non-ASCII rule, read and encoded as the library does
+    when it loads its list whole (an exception `!` kept in front)."""
+    forms = []
+    for line in _rule_lines():
+        if line.isascii():
+            continue
+        rule = line.decode("utf8", "surrogateescape").lower().split(" ")[0].rstrip()
+        bare = rule.lstrip("!")
+        encoded = bare.encode("idna").decode("ascii")
+        forms.append(encoded if bare == rule else f"!{encoded}")
+    return forms
 
 
 def _psl(host: str) -> PublicSuffixList:
