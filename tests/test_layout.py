@@ -184,3 +184,32 @@ def test_host_wrapping_never_exceeds_the_width() -> None:
     assert all(
         metrics.width(line, "title") <= 200 for line in wrap_host(odd, 200, "title", metrics)
     )
+
+
+# A submission hop as Postfix writes it: the arrow says "authenticated" under ESMTPSA.
+_SUBMITTED = b"""Received: from mx.example.net (mx.example.net [198.51.100.20])
+\tby inbound.example.org (Postfix) with ESMTPS id 4XyZ1;
+\tMon, 2 Dec 2024 10:00:05 +0000 (UTC)
+Received: from [192.168.1.20] (dsl-203-0-113-7.example.com [203.0.113.7])
+\t(Authenticated sender: alice@example.net)
+\tby mx.example.net (Postfix) with ESMTPSA id 9AbC2;
+\tMon, 2 Dec 2024 10:00:01 +0000 (UTC)
+From: Alice <alice@example.net>
+To: bob@example.org
+Subject: minutes
+Date: Mon, 2 Dec 2024 10:00:00 +0000
+Message-ID: <m1@example.net>
+
+Hi
+"""
+
+
+@pytest.mark.parametrize("per_row", [1, 2, 5])
+def test_an_arrow_label_never_breaks_a_word(per_row: int) -> None:
+    report = analyze_bytes(_SUBMITTED, "submitted.eml")
+    diagram = layout_report(report, max_per_row=per_row)
+    lines = [line.text for edge in diagram.edges for line in edge.lines]
+    said = [word for line in lines for word in line.split() if word != "\u00b7"]
+    assert "authenticated" in said
+    whole = {"authenticated", "ESMTPSA", "ESMTPS", "TLS", "10:00:01", "10:00:05"}
+    assert set(said) <= whole, lines

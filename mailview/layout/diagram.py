@@ -18,7 +18,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from mailview.core.model import Report
+from mailview.core.model import Hop, Report
 from mailview.layout.caption import caption_lines, failure_caption, legend_block
 from mailview.layout.cards import (
     CardContext,
@@ -127,7 +127,8 @@ def layout_report(
     groups = find_groups(model)
     geo_lines = geo if geo is not None else geo_texts(report)
     opened = frozenset(expanded)
-    probe = _grid_for(model, measure, CARD_W, bool(opened & {g.id for g in groups}), plan)
+    banded = bool(opened & {g.id for g in groups})
+    probe = _grid_for(model, measure, CARD_W, banded, plan, report.hops)
     # Cards drawn: one per server, minus what collapsed groups fold away.
     count = len(model.servers) - sum(len(g.servers) - 1 for g in groups if g.id not in opened)
     card_w, per_row = _fit(count, probe, width, max_per_row)
@@ -318,12 +319,14 @@ def _grid_for(
     card_w: float,
     banded: bool,
     plan: FailurePlan | None = None,
+    hops: Sequence[Hop] = (),
 ) -> _Grid:
+    by_index = {hop.index: hop for hop in hops}
     widest = max(
         (
             _refused_width(refusal_of(plan, h), measure)
             if plan is not None and h.kind == "refused"
-            else label_width(h, measure)
+            else label_width(h, measure, by_index.get(h.hop))
             for h in model.handovers
         ),
         default=0.0,

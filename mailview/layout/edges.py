@@ -72,8 +72,10 @@ def _tone(handover: Handover) -> str:
     return {"very-slow": "slow", "skew": "info"}.get(kind, kind)
 
 
-def label_width(handover: Handover, measure: Metrics) -> float:
-    words = edge_words(handover, None)
+def label_width(handover: Handover, measure: Metrics, report_hop: Hop | None = None) -> float:
+    """The widest word the arrow's label holds (its own lines, and samples of the usual
+    ones so that gaps agree across routes): a word wider than the gap would break."""
+    words = edge_words(handover, report_hop)
     widths = [measure.width(text, style) for text, style in words.lines]
     widths += [measure.width(t, "edge") for t in ("ESMTPSA", "TLS 1.3", "00:00:00")]
     if words.pill:
