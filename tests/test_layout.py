@@ -10,7 +10,8 @@ from mailview.assets import sample_message
 from mailview.core.analyze import analyze_bytes, analyze_path
 from mailview.core.model import Report
 from mailview.layout import ApproxMetrics, Diagram, Rect, delay_class, find_groups, layout_report
-from mailview.layout.geometry import wrap_host
+from mailview.layout.geometry import Point, wrap_host
+from mailview.layout.shapes import Boundary
 from mailview.layout.servers import route_model
 from tests.gui_helpers import synthetic_report
 
@@ -213,3 +214,48 @@ def test_an_arrow_label_never_breaks_a_word(per_row: int) -> None:
     assert "authenticated" in said
     whole = {"authenticated", "ESMTPSA", "ESMTPS", "TLS", "10:00:01", "10:00:05"}
     assert set(said) <= whole, lines
+
+
+def test_a_boundary_line_is_drawn_around_its_breaks() -> None:
+    line = Boundary(Point(5, 0), Point(5, 100), True, 2, breaks=((-3, 10), (20, 30), (50, 60)))
+    pieces = [(a.y, b.y) for a, b in line.segments()]
+    assert pieces == [(10, 20), (30, 50), (60, 100)]
+    assert all(a.x == b.x == 5 for a, b in line.segments())
+    across = Boundary(Point(0, 7), Point(80, 7), False, 2, breaks=((70, 95),))
+    assert [(a.x, b.x, a.y) for a, b in across.segments()] == [(0, 70, 7)]
+    assert Boundary(Point(0, 0), Point(0, 9), True, 1).segments() == ((Point(0, 0), Point(0, 9)),)
+
+
+@pytest.mark.parametrize("per_row", [1, 2, 3, 5])
+def test_the_trust_boundary_never_crosses_an_arrows_words(per_row: int) -> None:
+    crossed = 0
+    for report in (analyze_path(sample_message()), analyze_bytes(_SUBMITTED, "submitted.eml")):
+        diagram = layout_report(report, max_per_row=per_row)
+        boundary = diagram.boundary
+        assert boundary is not None
+        crossed += len(boundary.breaks)
+        for a, b in boundary.segments():
+            stroke = Rect(min(a.x, b.x), min(a.y, b.y), abs(b.x - a.x), abs(b.y - a.y))
+            for edge in diagram.edges:
+                for line in edge.lines:
+                    assert not stroke.intersects(line.rect), (line.text, stroke)
+    if per_row >= 3:  # side by side, the boundary runs down through the arrow's gap
+        assert crossed >= 2
+
+
+@pytest.mark.parametrize("per_row", [2, 3, 4, 5])
+def test_the_words_of_two_arrows_never_touch(per_row: int, sample: Report) -> None:
+    # The sample's arrow into Microsoft's edge says five lines ("clock skew", a wrapped
+    # "Microsoft SMTP Server", TLS, time): the row is tall enough for them to end above
+    # the arrow that wraps to the next row.
+    diagram = layout_report(sample, max_per_row=per_row)
+    boxes = [
+        (n, box)
+        for n, edge in enumerate(diagram.edges)
+        for box in (edge.pill, *(line.rect for line in edge.lines))
+        if box is not None
+    ]
+    for (n, a), (m, b) in itertools.combinations(boxes, 2):
+        if n != m:
+            assert not a.grown(1, 1).intersects(b), (diagram.edges[n].lines, diagram.edges[m].lines)
+    _assert_no_overlaps(diagram)

@@ -28,12 +28,14 @@ from mailview.layout.cards import (
     server_card,
 )
 from mailview.layout.edges import (
+    EDGE_BELOW,
     FRAME_PAD,
     PILL_PAD_X,
     EdgeWords,
     edge_words,
     label_width,
     place_edge,
+    stacked_height,
 )
 from mailview.layout.failure import (
     FailurePlan,
@@ -402,14 +404,9 @@ def _place(
     measure: Metrics,
     plan: FailurePlan | None = None,
 ) -> _Placed:
-    lanes, rows = _flow(nodes, grid, max_per_row, x, y, width, measure)
-    cards = tuple(
-        _card(node, row.card_rect(i), measure) for row in rows for i, node in enumerate(row.nodes)
-    )
-    by_key = {card.key: card for card in cards}
     node_of = {position: node for node in nodes for position in node.servers}
     hops = {hop.index: hop for hop in report.hops}
-    edges = []
+    arrows: list[tuple[_Node, _Node, EdgeWords]] = []
     for handover in model.handovers:
         prev, node = node_of[handover.source], node_of[handover.target]
         if prev is node:
@@ -419,11 +416,24 @@ def _place(
             if plan is not None and handover.kind == "refused"
             else edge_words(handover, hops.get(handover.hop))
         )
-        edges.append(
-            place_edge(by_key[prev.key], by_key[node.key], words, grid.gap, grid.lane_pad, measure)
-        )
+        arrows.append((prev, node, words))
+    # The words under an arrow into a card hang below the row's middle: a row is tall
+    # enough for the longest of them, clear of the row-to-row arrow under it.
+    under = {node.key: stacked_height(words, grid.gap, measure) for _, node, words in arrows}
+    lanes, rows = _flow(nodes, grid, max_per_row, x, y, width, measure, under)
+    cards = tuple(
+        _card(node, row.card_rect(i), measure) for row in rows for i, node in enumerate(row.nodes)
+    )
+    by_key = {card.key: card for card in cards}
+    edges = [
+        place_edge(by_key[prev.key], by_key[node.key], words, grid.gap, grid.lane_pad, measure)
+        for prev, node, words in arrows
+    ]
     frames = tuple(frame for row in rows for frame in _row_frames(row, by_key, measure))
-    return _Placed(cards, frames, tuple(edges), tuple(lanes), _flow_boundary(lanes, nodes))
+    boundary = _flow_boundary(lanes, nodes)
+    if boundary is not None:
+        boundary = replace(boundary, breaks=_boundary_breaks(boundary, edges))
+    return _Placed(cards, frames, tuple(edges), tuple(lanes), boundary)
 
 
 def _flow(
@@ -434,6 +444,7 @@ def _flow(
     y: float,
     width: float,
     measure: Metrics,
+    under: Mapping[str, float],
 ) -> tuple[list[Lane], list[_Row]]:
     """Cards flow left to right in rows of `per_row`, both lanes in the same flow: each row
     shades the runs of sender-side and receiver-side cards it holds, and a lane's title
@@ -463,6 +474,8 @@ def _flow(
         top = cursor + title_h + grid.band
         height = max(_content_height(node.text, grid.card_w, measure) for node in chunk)
         height = max(height, _edge_room(measure))
+        below = max((under.get(n.key, 0.0) for n in chunk[1:]), default=0.0)
+        height = max(height, 2 * (EDGE_BELOW + below))
         row = _Row(chunk, x + grid.lane_pad, top, height, grid.gap, ROW_GAP, grid.card_w)
         rows.append(row)
         bottom = top + height + 12
@@ -512,6 +525,25 @@ def _flow_boundary(lanes: Sequence[Lane], nodes: Sequence[_Node]) -> Boundary | 
                 Point(lane.rect.x, lane.rect.y), Point(lane.rect.right, lane.rect.y), False, hop
             )
     return None
+
+
+def _boundary_breaks(boundary: Boundary, edges: Sequence[Edge]) -> tuple[tuple[float, float], ...]:
+    """Where the boundary line crosses the words under an arrow: those spans stay blank."""
+    spans: list[tuple[float, float]] = []
+    for edge in edges:
+        for line in edge.lines:
+            box = line.rect
+            if boundary.vertical and box.x <= boundary.start.x <= box.right:
+                spans.append((box.y - 1, box.bottom + 1))
+            elif not boundary.vertical and box.y <= boundary.start.y <= box.bottom:
+                spans.append((box.x - 2, box.right + 2))
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
 
 
 def _lane_title(kind: str, width: float, measure: Metrics) -> list[tuple[str, str]]:

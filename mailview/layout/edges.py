@@ -21,6 +21,7 @@ from mailview.present.wording import tls_label
 
 PILL_PAD_X = 8.0
 PILL_H = 22.0
+EDGE_BELOW = 5.0  # from an arrow down to the first line under it
 FRAME_PAD = 7.0  # an expanded group's outline, which a row-to-row edge keeps clear of
 
 
@@ -106,7 +107,7 @@ def place_edge(
         y = src.cy
         points = (Point(src.right, y), Point(dst.x, y))
         anchor = Point((src.right + dst.x) / 2, y - 5 - PILL_H / 2)
-        lines = _stack_lines(words.lines, anchor.x, y + 5, gap - 10, measure)
+        lines = _stack_lines(words.lines, anchor.x, y + EDGE_BELOW, gap - 10, measure)
     else:
         turn_y = src.bottom + FRAME_PAD + 6 + PILL_H / 2
         right_x = src.right + min(22.0, gap / 2 - 6)
@@ -145,6 +146,12 @@ def place_edge(
         words=handover.words,
         finding=handover.finding,
     )
+
+
+def stacked_height(words: EdgeWords, gap: float, measure: Metrics) -> float:
+    """How far below the arrow its words reach when it joins two cards of a row."""
+    lines = _stack_lines(words.lines, 0.0, 0.0, gap - 10, measure)
+    return lines[-1].rect.bottom if lines else 0.0
 
 
 def _stack_lines(

@@ -90,6 +90,24 @@ class Boundary:
     end: Point
     vertical: bool
     hop: int
+    # Spans along the line (y from..to when vertical, else x) left blank where the words
+    # under an arrow cross it: a dash through "TLS 1.0" makes it unreadable.
+    breaks: tuple[tuple[float, float], ...] = ()
+
+    def segments(self) -> tuple[tuple[Point, Point], ...]:
+        """The pieces of the line drawn: from start to end, around the breaks."""
+        vertical = self.vertical
+        first, last = (self.start.y, self.end.y) if vertical else (self.start.x, self.end.x)
+        pieces, at = [], first
+        for start, end in (*self.breaks, (last, last)):
+            if min(start, last) > at:
+                pieces.append((at, min(start, last)))
+            at = max(at, end)
+        fixed = self.start.x if vertical else self.start.y
+        return tuple(
+            (Point(fixed, a), Point(fixed, b)) if vertical else (Point(a, fixed), Point(b, fixed))
+            for a, b in pieces
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,14 +192,9 @@ class DiagramScene(QGraphicsScene):
                 add_text(None, text, swatch.text, self, self.scale)
         boundary = diagram.boundary
         if boundary is not None:
-            line = self.addLine(
-                boundary.start.x,
-                boundary.start.y,
-                boundary.end.x,
-                boundary.end.y,
-                _pen(palette.boundary, 1.5, Qt.PenStyle.DashLine),
-            )
-            line.setZValue(-1)
+            pen = _pen(palette.boundary, 1.5, Qt.PenStyle.DashLine)
+            for a, b in boundary.segments():
+                self.addLine(a.x, a.y, b.x, b.y, pen).setZValue(-1)
 
     def _frame(
         self, rect: Rect, label: Text, collapse: Text | None, group_id: str, palette: DiagramPalette
