@@ -312,7 +312,11 @@ def test_the_config_folder_comes_from_the_environment(
 def test_the_window_starts_on_the_welcome_page(qtbot: QtBot, tmp_path: Path) -> None:
     window: MainWindow = make_window(qtbot, tmp_path)
     assert window.stack.currentIndex() == 0
-    assert not window.zoom_in_action.isEnabled()
+    needs_a_message = (window.zoom_in_action, window.ticket_action, window.export_report_action)
+    assert not any(action.isEnabled() for action in needs_a_message)
+    window.open_paths([str(SAMPLE)])
+    wait_ready(qtbot, window.tab(0))
+    assert all(action.isEnabled() for action in needs_a_message)
 
 
 def test_a_message_with_500_hops_opens(qtbot: QtBot, tmp_path: Path) -> None:

@@ -856,10 +856,11 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             action.setChecked(name not in hidden)
             self.pane_actions[name] = action
-        self._diagram_actions = (
+        # Enabled only with an analysed message in front: without one they could do nothing.
+        self._report_actions = (
             self.zoom_in_action, self.zoom_out_action, self.fit_action, self.next_hop_action,
             self.previous_hop_action, self.export_png_action, self.export_svg_action,
-            self.copy_diagram_action,
+            self.copy_diagram_action, self.ticket_action, self.export_report_action,
         )  # fmt: skip
 
     def _on_pane_action(self, name: str) -> None:
@@ -1017,7 +1018,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         tab = self.current_tab()
         has_report = tab is not None and tab.state == READY
-        for action in self._diagram_actions:
+        for action in self._report_actions:
             action.setEnabled(has_report)
         has_tab = tab is not None
         self.close_tab_action.setEnabled(has_tab)
