@@ -85,3 +85,24 @@ def test_a_name_without_punycode_never_loads_the_encoded_forms() -> None:
     assert domains._whole_psl.cache_info().currsize == 0
     assert domains.org_domain("mail.xn--80ak6aa92e.com") == "xn--80ak6aa92e.com"
     assert domains._whole_psl.cache_info().currsize == 1
+
+
+def test_every_rule_of_the_shipped_list_is_written_in_lower_case() -> None:
+    # The per-top-label loading finds a rule's lines by its top label as written; the
+    # library lower-cases rules as it reads them, so an upper-case rule would be missed.
+    with open(PSLFILE, encoding="utf-8") as source:
+        lines = [line for line in source.read().splitlines() if not line.startswith("//")]
+    assert lines and all(line == line.lower() for line in lines)
+
+
+def test_a_name_loads_the_rules_under_its_own_top_label_only() -> None:
+    domains._plain_psl.cache_clear()
+    domains.org_domain.cache_clear()
+    assert domains.org_domain("mx1.mail.example.co.uk") == "example.co.uk"
+    assert domains.org_domain("WWW.Example.CO.UK.") == "example.co.uk"
+    assert domains._plain_psl.cache_info().currsize == 1  # "uk" alone
+    assert domains.org_domain("a.b.appspot.com") == "b.appspot.com"  # a private rule
+    assert domains.public_suffix("nowhere.example-top") is None  # unknown top label
+    assert domains.org_domain("host.example-top") == "host.example-top"
+    assert domains._plain_psl.cache_info().currsize == 3
+    assert domains.org_domain("a..uk") is None  # an empty label: the library's answer

@@ -9,11 +9,13 @@ Loading it whole also IDNA-encodes each of its few hundred internationalised rul
 (`xn--` forms, so that punycoded names are found), and Python's IDNA codec makes that
 most of the cost. Only a name with an `xn--` label can meet such a form, so the list is
 loaded twice over: without the encoded forms for every other name, and whole, on first
-need, for names with an `xn--` label. The answers are the library's own either way.
+need, for names with an `xn--` label. The plain list is built per top-level label, from
+the rules under it alone. The answers are the library's own either way.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache, lru_cache
 
 from publicsuffixlist import PSLFILE, PublicSuffixList
@@ -22,11 +24,28 @@ _ACE_PREFIX = "xn--"  # RFC 3490 §5: every IDNA-encoded label starts with it
 
 
 @cache
-def _plain_psl() -> PublicSuffixList:
-    # The library's own file, its comment and blank lines (a third of it, which the
-    # library would skip one by one) left out; split at "\n" as iterating the file does.
+def _list_text() -> bytes:
     with open(PSLFILE, "rb") as source:
-        lines = [line for line in source.read().split(b"\n") if line and line[:2] != b"//"]
+        return source.read()
+
+
+@lru_cache(maxsize=512)  # top labels; a made-up one costs a scan, not memory
+def _plain_psl(top_label: str) -> PublicSuffixList:
+    """The list built from the lines that may hold a rule ending in `top_label`.
+
+    The list matches a name label by label from the right, so a rule under another top
+    label can never match; building the library's table of all ten thousand rules was
+    most of the cost of a message's first look-up. Every line where `top_label` ends a
+    word is kept (a few comments too, which the library skips as it always does).
+    """
+    if not top_label:
+        return PublicSuffixList([], accept_encoded_idn=False)  # "" in a name: no answer
+    text = _list_text()
+    lines = []
+    for match in re.finditer(re.escape(top_label.encode()) + rb"(?=\s|\Z)", text):
+        start = text.rfind(b"\n", 0, match.start()) + 1
+        end = text.find(b"\n", match.end())
+        lines.append(text[start : end if end >= 0 else len(text)])
     return PublicSuffixList(lines, accept_encoded_idn=False)
 
 
@@ -37,7 +56,11 @@ def _whole_psl() -> PublicSuffixList:
 
 def _psl(host: str) -> PublicSuffixList:
     """The list to ask about `host`: whole only when `host` has a punycoded label."""
-    return _whole_psl() if _ACE_PREFIX in host.lower() else _plain_psl()
+    lowered = host.lower()
+    if _ACE_PREFIX in lowered:
+        return _whole_psl()
+    # the top label as the library finds it: one trailing dot dropped, split at dots
+    return _plain_psl(lowered.removesuffix(".").rpartition(".")[2])
 
 
 def normalise_host(name: str | None) -> str | None:
