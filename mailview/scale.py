@@ -24,7 +24,6 @@ import os
 import shutil
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import BinaryIO
 
 # The option names are batch's own list: an option added there reaches these workers too.
@@ -34,6 +33,7 @@ from mailview.cli.commands import add_analysis_options
 from mailview.cli.options import analysis_options
 from mailview.core.analyze import AnalysisOptions
 from mailview.core.campaigns import Campaign, Traits, group
+from mailview.core.record import record
 from mailview.core.stream import Listed
 from mailview.export.writer import Outputs
 
@@ -54,7 +54,7 @@ FILES_PER_PARTITION = 100  # a task of a few seconds: the scheduler's cost per t
 Settings = Mapping[str, object]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Partition:
     """What stage one sends back for one partition: each message's traits, in order
     (None for a message that could not be read), and the files skipped as not mail."""
@@ -63,7 +63,7 @@ class Partition:
     skipped: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ScaleRun:
     files: int
     partitions: int

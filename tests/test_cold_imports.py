@@ -9,6 +9,7 @@ the options do need it, so that the test cannot pass by breaking a feature.
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from mailview.enrich.geo import find_databases
+from mailview.lazy_import import import_for_good
 from tests.auth_signing import DOMAIN, SELECTOR, dkim_sign, key_pair, plain_message
 from tests.dns_server import DnsServer
 
@@ -46,6 +48,9 @@ HEAVY = (
     "mailview.enrich.dns",
     "mailview.cli.batch",  # other commands
     "mailview.cli.export",
+    "statistics",  # the slow-hop median is taken without it (it loads fractions, decimal)
+    "fractions",
+    "decimal",
 )
 
 PLAIN = (
@@ -95,7 +100,10 @@ def test_the_sample_as_json_loads_nothing_heavy(no_user_databases: None) -> None
     assert done.returncode == 0, done.stderr
     assert heavy_in(names) == set()
     assert "plevin" in names  # its public addresses were placed: the enrichment works
-    assert json.loads(done.stdout)["hops"]
+    report = json.loads(done.stdout)
+    assert report["hops"]
+    # the rule that takes a median still ran and found the sample's slow hop
+    assert "route.slow_hop" in {f["code"] for f in report["findings"]}
 
 
 def test_a_plain_unsigned_message_as_json_loads_nothing_heavy(
@@ -144,6 +152,8 @@ def test_a_delivery_report_loads_the_report_readers() -> None:
     assert done.returncode == 0, done.stderr
     assert "mailview.core.bounce.read" in names
     assert json.loads(done.stdout)["bounce"] is not None
+    # logging loads with Mailman's detectors, for the few reports that need them
+    assert not names & {"logging", "email.policy", "flufl.bounce"}
 
 
 def test_an_address_the_plain_check_cannot_vouch_for_loads_the_validator(
@@ -175,3 +185,73 @@ def test_online_loads_the_resolver_and_the_look_ups(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert {"dns.resolver", "mailview.enrich.pipeline", "mailview.enrich.spf"} <= names
     assert "online" in json.loads(done.stdout)
+
+
+def test_a_command_is_imported_with_the_collector_paused_then_resumed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("probe_on", "probe_off"):
+        (tmp_path / f"{name}.py").write_text("import gc\nCOLLECTING = gc.isenabled()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert gc.isenabled()
+    try:
+        module = import_for_good("probe_on")
+        assert module.COLLECTING is False  # paused while the module loaded
+        assert gc.isenabled()  # and running again after
+        gc.disable()  # a caller that paused it itself keeps it paused
+        assert import_for_good("probe_off").COLLECTING is False
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        for name in ("probe_on", "probe_off"):
+            sys.modules.pop(name, None)
+
+
+# A fresh interpreter, so that no other test has compiled the reason tables yet.
+_REASONS_PROBE = """
+import json
+from mailview.core.bounce import reasons as r
+yahoo = r._PROVIDERS[0]
+def compiled(patterns):
+    return [p._compiled is not None for p in patterns]
+plain = r.classify("5.1.1", "550 5.1.1 <a@example.org>: Recipient address rejected: User unknown")
+after_plain = (compiled(p for _, p in yahoo.rules), compiled(p for _, p in r._TEXT))
+own = r.classify(
+    "5.0.0",
+    "554 delivery error: dd x@yahoo.com is no longer valid",
+    remote="mta7.am0.yahoodns.net",
+)
+print(json.dumps([plain, after_plain, own, compiled(p for _, p in yahoo.rules)]))
+"""
+
+
+def test_bounce_reason_phrases_compile_only_when_a_report_reaches_them() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _REASONS_PROBE], capture_output=True, text=True, check=True
+    )
+    plain, (yahoo_before, text_before), own, yahoo_after = json.loads(done.stdout)
+    assert plain == "userunknown"  # settled by its decisive code
+    assert not any(yahoo_before) and not any(text_before)  # no phrase table compiled
+    assert own == "suspend"  # Yahoo's own wording, read on Yahoo's servers
+    assert yahoo_after[0]  # compiled then, when needed
+
+
+_FLUFL_PROBE = """
+import email, json, logging, sys
+from mailview.core.bounce import prose
+before = "flufl.bounce" in sys.modules
+prose.detected_recipients(email.message_from_string("Subject: failure\\n\\nno detail"))
+log = logging.getLogger("flufl.bounce")
+print(json.dumps([before, "flufl.bounce" in sys.modules, log.propagate,
+                  [type(h).__name__ for h in log.handlers]]))
+"""
+
+
+def test_mailmans_detectors_load_when_asked_and_log_nothing() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _FLUFL_PROBE], capture_output=True, text=True, check=True
+    )
+    before, after, propagate, handlers = json.loads(done.stdout)
+    assert (before, after) == (False, True)
+    assert propagate is False and handlers == ["NullHandler"]

@@ -94,3 +94,25 @@ def test_a_name_without_punycode_never_loads_the_encoded_forms() -> None:
     assert domains._whole_psl.cache_info().currsize == 0
     assert domains.org_domain("mail.xn--80ak6aa92e.com") == "xn--80ak6aa92e.com"
     assert domains._whole_psl.cache_info().currsize == 1
+
+
+def test_a_name_loads_the_rules_under_its_own_top_label_only() -> None:
+    domains._label_psl.cache_clear()
+    domains.org_domain.cache_clear()
+    assert domains.org_domain("mx1.mail.example.co.uk") == "example.co.uk"
+    assert domains.org_domain("WWW.Example.CO.UK.") == "example.co.uk"
+    assert domains._label_psl.cache_info().currsize == 1  # "uk" alone
+    assert domains.org_domain("a.b.appspot.com") == "b.appspot.com"  # a private rule
+    assert domains._label_psl.cache_info().currsize == 2
+    assert domains.public_suffix("nowhere.example-top") is None  # unknown top label
+    assert domains.org_domain("host.example-top") == "host.example-top"
+    assert domains.org_domain("a..uk") is None  # an empty label: the library's answer
+
+
+def test_made_up_top_labels_share_one_empty_table_and_are_not_remembered() -> None:
+    domains._label_psl.cache_clear()
+    domains.org_domain.cache_clear()
+    for n in range(2_000):
+        assert domains.org_domain(f"mail.host{n}.made-up-{n}") == f"host{n}.made-up-{n}"
+    assert domains._label_psl.cache_info().currsize == 0
+    assert domains._plain_psl("made-up-1") is domains._plain_psl("made-up-2")

@@ -11,8 +11,8 @@ from mailview.core.analyze import analyze_bytes, analyze_path
 from mailview.core.model import Report
 from mailview.layout import ApproxMetrics, Diagram, Rect, delay_class, find_groups, layout_report
 from mailview.layout.geometry import Point, wrap_host
-from mailview.layout.shapes import Boundary
 from mailview.layout.servers import route_model
+from mailview.layout.shapes import Boundary
 from tests.gui_helpers import synthetic_report
 
 

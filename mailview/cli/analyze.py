@@ -8,7 +8,6 @@ import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -20,6 +19,7 @@ from mailview.core.analyze import AnalysisOptions, analyze_bytes, analyze_text
 from mailview.core.errors import UNREADABLE, InputError
 from mailview.core.load import MAX_FILE_BYTES, read_path
 from mailview.core.model import Report
+from mailview.core.record import record
 from mailview.core.stream import iter_messages
 from mailview.export.json_report import dumps, error_to_dict, report_to_dict
 
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return _analyze_all(files, job, as_json=args.json, out=sys.stdout)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Job:
     """How every input of one command line is analysed."""
 

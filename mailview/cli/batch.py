@@ -26,7 +26,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from types import FrameType
 from typing import Any, BinaryIO, NoReturn, TextIO, cast
@@ -40,6 +40,7 @@ from mailview.core.analyze import AnalysisOptions, analyze_bytes
 from mailview.core.campaigns import Campaign
 from mailview.core.errors import InputError
 from mailview.core.model import GeoInfo, Report
+from mailview.core.record import mutable_record, record
 from mailview.core.stream import Listed, count_messages, iter_files, iter_messages
 from mailview.core.verdict import verdict_of
 from mailview.export.json_report import dumps, error_to_dict, report_to_dict
@@ -174,7 +175,7 @@ def _reason(err: OSError) -> str:
 # --- the work a worker does -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Outcome:
     """One message's JSON line and the facts the summary counts; plain data, picklable."""
 
@@ -273,7 +274,7 @@ def _origin(report: Report) -> tuple[str | None, GeoInfo | None]:
 # --- feeding, writing, counting ---------------------------------------------------------
 
 
-@dataclass(slots=True)
+@mutable_record
 class Tally:
     """What the summary reports."""
 

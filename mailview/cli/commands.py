@@ -8,12 +8,12 @@ building the parser loads no analysis, exporter or network module, and each comm
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 from mailview.enrich.zones import DEFAULT_DNSBL_ZONES
+from mailview.lazy_import import import_for_good
 
 Run = Callable[[argparse.Namespace, argparse.ArgumentParser], int]
 
@@ -22,7 +22,7 @@ def _later(module: str) -> Run:
     """The `run` of `module`, imported when the command runs rather than when it is listed."""
 
     def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-        status: int = importlib.import_module(module).run(args, parser)
+        status: int = import_for_good(module).run(args, parser)
         return status
 
     return run

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from mailview.cli.commands import add_export
@@ -20,6 +19,7 @@ from mailview.core.analyze import analyze_bytes, analyze_returned
 from mailview.core.errors import InputError
 from mailview.core.load import read_path
 from mailview.core.model import Report
+from mailview.core.record import record
 from mailview.export.html_report import render_html
 from mailview.export.json_indicators import indicators_to_dict
 from mailview.export.json_report import dumps, report_to_dict
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return EXIT_OK
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Targets:
     """The files this export writes, each claimed before anything is written."""
 

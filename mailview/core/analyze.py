@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 from collections import Counter
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,12 +43,13 @@ from mailview.core.model import (
     Scope,
 )
 from mailview.core.online import online_questions
+from mailview.core.record import record
 from mailview.core.summary import decode_words, first_values, originators, summarise
 from mailview.core.vendors.registry import decode_vendors
 from mailview.core.verdict import judge
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AnalysisOptions:
     trust: TrustConfig = field(default_factory=TrustConfig)
     now: datetime | None = None  # "now" for future-date checks; None: the real clock

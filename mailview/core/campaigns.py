@@ -21,11 +21,11 @@ import ipaddress
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from mailview.core.auth.model import DkimSignature
 from mailview.core.domains import org_domain
 from mailview.core.model import GeoInfo, Report
+from mailview.core.record import record
 from mailview.core.summary import decode_words
 
 MAX_LINK_DOMAINS = 8  # a message's distinct link domains that take part (bounded keys)
@@ -55,7 +55,7 @@ _COMMENT = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _VERSION = re.compile(r"\bv?\d[\w.-]*")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Traits:
     """What one message shows that a campaign shares; small, plain and picklable."""
 
@@ -72,7 +72,7 @@ class Traits:
     arrived: float | None = None  # seconds since the epoch, when known
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Campaign:
     id: str  # stable: derived from what the members share, not from their order
     size: int
@@ -83,7 +83,7 @@ class Campaign:
     explanation: str  # "12 messages: same subject skeleton and link domain …"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Grouping:
     campaigns: tuple[Campaign, ...]  # largest first
     assignment: tuple[str | None, ...]  # per input position: its campaign id, None alone

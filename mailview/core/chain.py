@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from mailview.core.domains import is_localhost, normalise_host, org_domain, same_org
 from mailview.core.ipscope import INTERNAL_SCOPES, parse_ip, scope_of
 from mailview.core.model import HeaderField, Hop, ReceivedFields, Scope
 from mailview.core.providers import provider_of_host
 from mailview.core.received import parse_received
+from mailview.core.record import record
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 ROUTE_HEADERS = frozenset({"received", "x-received"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TrustConfig:
     """What the user told us about their own systems, to make the boundary exact."""
 
@@ -51,7 +51,7 @@ class TrustConfig:
         return any(address in n for n in self.own_networks if n.version == address.version)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RouteEntry:
     """One route header and what the Received parser read from it."""
 
@@ -59,7 +59,7 @@ class RouteEntry:
     fields: ReceivedFields
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Route:
     hops: tuple[Hop, ...]  # oldest first
     total_delay_seconds: float | None

@@ -13,7 +13,8 @@ goes on doing so, and equality with the sentence holds.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from mailview.core.record import record
 
 # Codes, grouped by the stage that finds them.
 HEADER_NAME_FOLDED = "header.name-folded"  # a field name folded away from its colon
@@ -62,7 +63,7 @@ class DefectError(Exception):
         self.defect = defect
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DefectPolicy:
     """Record defects (the default), or raise the first (`strict`)."""
 

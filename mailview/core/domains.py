@@ -9,7 +9,8 @@ Loading it whole also IDNA-encodes each of its few hundred internationalised rul
 (`xn--` forms, so that punycoded names are found), and Python's IDNA codec makes that
 most of the cost. Only a name with an `xn--` label can meet such a form, so the list is
 loaded twice over: without the encoded forms for every other name, and whole, on first
-need, for names with an `xn--` label. The answers are the library's own either way.
+need, for names with an `xn--` label. The plain list is built per top-level label, from
+the rules under it alone. The answers are the library's own either way.
 The whole list is the plain one plus the encoded forms of the non-ASCII rules alone: an
 ASCII rule's encoded form is itself, and encoding the ten thousand of them cost most of
 the whole list's loading.
@@ -33,8 +34,37 @@ def _rule_lines() -> tuple[bytes, ...]:
 
 
 @cache
-def _plain_psl() -> PublicSuffixList:
-    return PublicSuffixList(_rule_lines(), accept_encoded_idn=False)
+def _lines_by_top_label() -> dict[str, tuple[bytes, ...]]:
+    """Each rule's line under the top label the rule ends in, the rule read as the library
+    reads it (lower-cased, up to the first space, an exception's `!` aside)."""
+    index: dict[str, list[bytes]] = {}
+    for line in _rule_lines():
+        rule = line.decode("utf8", "surrogateescape").lower().split(" ")[0].rstrip()
+        index.setdefault(rule.lstrip("!").rpartition(".")[2], []).append(line)
+    return {label: tuple(lines) for label, lines in index.items()}
+
+
+def _plain_psl(top_label: str) -> PublicSuffixList:
+    """The list made of the rules ending in `top_label` alone.
+
+    The library matches a name label by label from the right, so a rule under another
+    top label can never match it; building its table of all ten thousand rules was most
+    of the cost of a message's first look-up. A label the list does not hold shares one
+    empty table, so made-up names cost no more than known ones and are not remembered.
+    """
+    if top_label not in _lines_by_top_label():
+        return _empty_psl()
+    return _label_psl(top_label)
+
+
+@cache  # one per top label of the list: bounded by the list itself
+def _label_psl(top_label: str) -> PublicSuffixList:
+    return PublicSuffixList(_lines_by_top_label()[top_label], accept_encoded_idn=False)
+
+
+@cache
+def _empty_psl() -> PublicSuffixList:
+    return PublicSuffixList((), accept_encoded_idn=False)
 
 
 @cache
@@ -58,7 +88,11 @@ def _encoded_forms() -> list[str]:
 
 def _psl(host: str) -> PublicSuffixList:
     """The list to ask about `host`: whole only when `host` has a punycoded label."""
-    return _whole_psl() if _ACE_PREFIX in host.lower() else _plain_psl()
+    lowered = host.lower()
+    if _ACE_PREFIX in lowered:
+        return _whole_psl()
+    # the top label as the library finds it: one trailing dot dropped, split at dots
+    return _plain_psl(lowered.removesuffix(".").rpartition(".")[2])
 
 
 def normalise_host(name: str | None) -> str | None:

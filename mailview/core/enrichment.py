@@ -7,11 +7,11 @@ object that answers the same questions.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Protocol
 
 from mailview.core.auth.keys import KeyStore
 from mailview.core.model import GeoInfo, HopLookup, OnlineFacts
+from mailview.core.record import record
 
 
 class GeoSource(Protocol):
@@ -24,7 +24,7 @@ class GeoSource(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SpfQuestion:
     """Evaluate SPF for the address that handed the message to the receiver."""
 
@@ -34,7 +34,7 @@ class SpfQuestion:
     helo: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OnlineQuestions:
     """What the analysis wants to know from today's DNS, asked all at once."""
 
@@ -47,7 +47,7 @@ class OnlineQuestions:
     dkim_keys: tuple[str, ...]  # <selector>._domainkey.<domain> names to fetch
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OnlineAnswers:
     """What today's DNS said: core types only, each carrying when it was asked."""
 

@@ -16,6 +16,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from mailview.core.record import record
+
 MAX_TEXT = 200_000  # characters of visible text kept for wording checks
 MAX_LINK_TEXT = 200  # characters of one link's visible text kept
 
@@ -31,7 +33,7 @@ _ATTRIBUTE_TAGS = frozenset({"a", "area", "form", "input"}) | _SRC_TAGS
 _BLOCKS = frozenset({"p", "div", "br", "tr", "td", "li", "h1", "h2", "h3", "table", "title"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Form:
     """A `<form>`: where it posts, and whether it asks for a password."""
 

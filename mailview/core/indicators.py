@@ -36,6 +36,7 @@ from mailview.core.htmlscan import HtmlScan, looks_like_html, scan_html
 from mailview.core.ipscope import parse_ip, scope_of_text
 from mailview.core.mime import MAX_DECODED_BYTES, MAX_NESTING, MAX_PARTS, Part, walk_parts
 from mailview.core.model import HeaderField, Hop, LoadedMessage, Originator, Report, Scope
+from mailview.core.record import record
 from mailview.core.sniff import OLE_MAGIC, is_probably_binary
 
 __all__ = ["MAX_DECODED_BYTES", "MAX_NESTING", "MAX_PARTS"]
@@ -54,7 +55,7 @@ _ROLE_LENGTHS = frozenset(len(role) for role in _ADDRESS_ROLES)
 _HOP_SCOPES = (Scope.PUBLIC, Scope.DOCUMENTATION)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IpIndicator:
     ip: str
     role: IpRole
@@ -62,14 +63,14 @@ class IpIndicator:
     scope: Scope | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AddressIndicator:
     address: str
     role: AddressRole
     domain: str | None  # lower-case A-labels
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UrlIndicator:
     url: str  # as written (entities unescaped), scheme-less for bare `www.` links
     domain: str | None  # lower-case A-labels (or the IP literal); None when unreadable
@@ -79,7 +80,7 @@ class UrlIndicator:
     part: str | None = None  # where it was written: "HTML part 2", "attachment 'a.htm'"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttachmentIndicator:
     name: str | None  # RFC 2231/2047 decoded
     size: int | None  # decoded bytes; None when not decoded (budget spent, attached mail)
@@ -88,7 +89,7 @@ class AttachmentIndicator:
     sha256: str | None  # of the decoded bytes
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FormIndicator:
     """An HTML form in the body or an attached page: where it posts, what it asks for."""
 
@@ -98,7 +99,7 @@ class FormIndicator:
     part: str  # "HTML part 2", "attachment 'invoice.htm'"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Indicators:
     ips: tuple[IpIndicator, ...]
     addresses: tuple[AddressIndicator, ...]
@@ -110,7 +111,7 @@ class Indicators:
     password_fields: tuple[str, ...] = ()  # parts holding a password field outside a form
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BodyText:
     """The visible text of one of the message's own text parts (for wording rules)."""
 
@@ -118,7 +119,7 @@ class BodyText:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Content:
     """What reading the body found: the indicators (in the report) and the text."""
 

@@ -39,7 +39,7 @@ import re
 import stat
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from mailview.core.defects import (
@@ -55,6 +55,7 @@ from mailview.core.defects import (
 from mailview.core.errors import DAMAGED, EMPTY, NOT_A_MESSAGE, UNREADABLE, InputError
 from mailview.core.headers import split_header_block
 from mailview.core.model import Envelope, HeaderField, LoadedMessage
+from mailview.core.record import mutable_record, record
 from mailview.core.sniff import OLE_MAGIC, binary_kind, not_a_message
 from mailview.core.words import decode_words
 
@@ -127,7 +128,7 @@ _BOUNDARY = re.compile(r'boundary\s*=\s*(?:"([^"]*)"|([^\s;"]+))', re.I)
 _MESSAGE_TYPES = ("message/rfc822", "message/global")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Place:
     """Where a message sits in the input and how it was found."""
 
@@ -140,7 +141,7 @@ class _Place:
     subject: str = "This file"  # how the error sentence names the input
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Head:
     """The header block found at the start of a message."""
 
@@ -542,7 +543,7 @@ def _decode_line(line: bytes) -> str:
 # --- attached messages (MIME) ----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Candidate:
     """A MIME part that is, or may be, a message."""
 
@@ -552,7 +553,7 @@ class _Candidate:
     report: str | None  # report-type of the enclosing multipart/report, if any
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _PartType:
     content_type: str
     boundary: str | None
@@ -594,7 +595,7 @@ def _worth_walking(body: bytes) -> bool:
     return any(hint in lowered for hint in _PART_HINTS[1:])  # not "multipart/"
 
 
-@dataclass(slots=True)
+@mutable_record
 class _Walk:
     """What one MIME walk has found so far, and how many parts it looked at."""
 

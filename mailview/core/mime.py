@@ -28,6 +28,7 @@ from mailview.core.load import (
     _undo_transfer_encoding,
 )
 from mailview.core.model import HeaderField
+from mailview.core.record import record
 
 MAX_PARTS = 500  # MIME parts examined: a bomb of empty parts stays cheap
 MAX_NESTING = 20  # multipart inside multipart (the loader's limit too)
@@ -41,7 +42,7 @@ _CHARSET = re.compile(r';\s*charset\s*=\s*"?([^";\s]{1,40})', re.I)
 _NAME = re.compile(r';\s*(?:file)?name\s*=\s*(?:"([^"]{0,500})"|([^;\s]{1,500}))', re.I)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Part:
     """One leaf of the MIME tree: its type, how it is meant to be shown, its bytes."""
 

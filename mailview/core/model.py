@@ -9,10 +9,11 @@ claim can always be traced back to the line that made it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
+
+from mailview.core.record import record
 
 if TYPE_CHECKING:
     from mailview.core.auth.model import AuthReport
@@ -39,7 +40,7 @@ class HeaderField(NamedTuple):
     line: int  # 1-based line number of the field's first line within the header block
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Envelope:
     """What an envelope around the message said (mbox `From ` line, SMTP dialogue)."""
 
@@ -49,7 +50,7 @@ class Envelope:
     date_text: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoadedMessage:
     """One message found in the input, with its header block split into fields.
 
@@ -171,7 +172,7 @@ EVIDENCE_CHARS = 1000  # characters of one header quoted, at most
 EVIDENCE_ITEMS = 20  # pieces of evidence one finding quotes, at most
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Evidence:
     """The header text that proves a finding: the header's index and at most
     `EVIDENCE_CHARS` characters of it (`omitted_chars` says how many more it has)."""
@@ -189,7 +190,7 @@ class Evidence:
             object.__setattr__(self, "text", self.text[:EVIDENCE_CHARS])
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     """What is off, with its evidence: each piece once, at most `EVIDENCE_ITEMS` of them
     (`evidence_omitted` counts the rest)."""
@@ -212,7 +213,7 @@ class Finding:
             object.__setattr__(self, "evidence", unique)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Originator:
     """The client that handed the message to the first trusted system, or a header naming it."""
 
@@ -221,7 +222,7 @@ class Originator:
     header_index: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MessageSummary:
     from_: str | None
     to: str | None
@@ -235,7 +236,7 @@ class MessageSummary:
     sources: tuple[tuple[str, int], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InputInfo:
     name: str
     sha256: str
@@ -246,7 +247,7 @@ class InputInfo:
     message_count: int = 1  # messages in the file (mbox)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InnerRef:
     """Another message reachable from this input (attached original, sibling in an mbox)."""
 
@@ -255,7 +256,7 @@ class InnerRef:
     subject: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Report:
     input: InputInfo
     message: MessageSummary
@@ -281,7 +282,7 @@ class Report:
     defects: tuple[Defect, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GeoFactSource:
     """One database behind some of a hop's geo facts, and the day it was built.
 
@@ -295,7 +296,7 @@ class GeoFactSource:
     embedded: bool  # shipped with mailview rather than given by the user
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GeoInfo:
     """Where a public address is and which network owns it, from offline databases."""
 
@@ -310,7 +311,7 @@ class GeoInfo:
     sources: tuple[GeoFactSource, ...] = ()  # which database answered which facts
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HopLookup:
     """What live DNS said about a hop's sending address (online mode only)."""
 
@@ -323,7 +324,7 @@ class HopLookup:
     problems: tuple[str, ...] = ()  # timeouts and failures, in words
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SpfEvaluation:
     """The outcome of SPF's check_host() for one IP and domain (RFC 7208 §4), as online
     mode evaluated it today, with the way it was reached.
@@ -349,7 +350,7 @@ class SpfEvaluation:
 SpfEvaluationInfo = SpfEvaluation  # the name the report used first; one type
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DmarcRecord:
     """A published DMARC policy record (RFC 7489 §6.3), with the RFC's defaults applied."""
 
@@ -379,7 +380,7 @@ class DmarcRecord:
 DmarcRecordInfo = DmarcRecord  # the name the report used first; one type
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OnlineFacts:
     """The report-wide answers of online mode; absent when the analysis ran offline."""
 

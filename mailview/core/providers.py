@@ -11,15 +11,15 @@ names and the address agree, so a stale range costs precision, never safety.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 
 from mailview.core.domains import normalise_host
 from mailview.core.ipscope import IPAddress
+from mailview.core.record import record
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Provider:
     name: str
     domains: frozenset[str]  # organisational domains of its hosts

@@ -32,11 +32,12 @@ import functools
 import ipaddress
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TypeAlias
 
 from mailview.core.dates import parse_date
 from mailview.core.model import ParsedDate, ReceivedFields, TlsInfo
+from mailview.core.record import mutable_record
 
 # --- tokens -----------------------------------------------------------------------------
 
@@ -84,7 +85,7 @@ _MAX_MATCHES = 5000
 _MAX_KIDS = 32
 
 
-@dataclass(slots=True)
+@mutable_record
 class _Tokens:
     top: list[Tok]
     unclosed: bool  # a "(" never closed, or a ")" never opened
@@ -228,7 +229,7 @@ _KEYWORDS = frozenset({"from", "by", "via", "with", "id", "for"})
 _LONGEST_KEYWORD = 4
 
 
-@dataclass(slots=True)
+@mutable_record
 class _Clauses:
     """Tokens grouped by the keyword opening their clause ("" holds those before any),
     and apart from them each clause's comments, which most readers look at alone."""
@@ -289,7 +290,7 @@ _NOT_TCP_INFO = re.compile(
 _UNKNOWN = frozenset({"unknown", "[unknown]"})
 
 
-@dataclass(slots=True)
+@mutable_record
 class _From:
     host: str | None = None
     host_ip: str | None = None  # the host when it is written as an address
@@ -605,7 +606,7 @@ def _read_software(src: str, clauses: _Clauses, protocol: str | None) -> str | N
 # --- assembling -------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@mutable_record
 class _Parts:
     """The header split into its clause tokens and its date text."""
 

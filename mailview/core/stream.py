@@ -17,11 +17,11 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import BinaryIO
 
 from mailview.core.errors import InputError
 from mailview.core.load import _MBOX_FROM_LINE, MAX_FILE_BYTES, read_path
+from mailview.core.record import record
 
 # A line is read with at most this many bytes: a binary file without newlines (or a
 # hostile one) never makes one read hold more. A longer line arrives in pieces; a piece
@@ -34,7 +34,7 @@ _FIELD_START = re.compile(rb"[!-9;-~]+[ \t]*:")  # `From :` is a header field, n
 _COUNT_CHUNK = 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Listed:
     """A file found under the paths given; `error` says why a folder could not be listed."""
 

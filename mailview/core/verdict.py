@@ -53,11 +53,11 @@ matches decides, and its findings are the reasons):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from mailview.core.model import Finding, Severity
+from mailview.core.record import record
 
 if TYPE_CHECKING:
     from mailview.core.auth.model import AuthReport
@@ -86,7 +86,7 @@ WORDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Verdict:
     level: str  # "high" | "medium" | "low" | "info" | "none"
     summary: str
@@ -236,7 +236,7 @@ def _number(text: str | None) -> int:
 # --- the judgement -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Evidence:
     """The findings sorted into the deciding groups, and what authentication says."""
 

@@ -21,7 +21,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
@@ -32,6 +31,8 @@ import dns.rdata
 import dns.rdatatype
 import dns.resolver
 import dns.rrset
+
+from mailview.core.record import record
 
 OK = "ok"
 NXDOMAIN = "nxdomain"  # the name does not exist (RFC 8020: nor anything below it)
@@ -57,7 +58,7 @@ class DnsConfigError(ValueError):
     """A nameserver string could not be read, or the system has no resolver configured."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DnsAnswer:
     """What one query gave: records as text, and how the look-up ended.
 

@@ -23,7 +23,6 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -31,6 +30,7 @@ from mailview.core.enrichment import GeoSource
 from mailview.core.ipscope import EXTERNAL_SCOPES, IPAddress, parse_ip, scope_of
 from mailview.core.model import GeoFactSource, GeoInfo, Scope
 from mailview.core.providers import provider_of_address
+from mailview.core.record import mutable_record
 from mailview.enrich.geo_readers import (
     Answer,
     DatabaseInfo,
@@ -81,7 +81,7 @@ _CACHE_SIZE = 4096
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-@dataclass(slots=True)
+@mutable_record
 class _Opened:
     reader: Reader
     broken: bool = False  # set when a lookup hit corrupt data: the file is not asked again

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from mailview.core.ipscope import IPAddress
+from mailview.core.record import record
+from mailview.enrich.plevin_network import NetworkColumns, Owner
+from mailview.lazy_import import import_for_good
 
 if TYPE_CHECKING:
     from geoip2.database import Reader as MmdbFile
@@ -42,7 +44,7 @@ class UnusableDatabase(Exception):
     """The file is readable but not a database mailview can use; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DatabaseInfo:
     """One database in use: what it is, when it was built, what it answers, where it lives."""
 
@@ -65,7 +67,7 @@ class DatabaseInfo:
         return ", ".join(_FACT_WORDS[f] for f in self.answers) or "nothing mailview shows"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Answer:
     """What one database says of one address; None where it says nothing."""
 
@@ -214,9 +216,8 @@ class _PlevinReader:
     """
 
     def __init__(self, path: Path, *, embedded: bool) -> None:
-        from plevin import Plevin  # noqa: PLC0415 (70 ms to import: only when first asked)
-
-        self._file: Plevin = Plevin(path)
+        plevin = import_for_good("plevin")  # 70 ms to import: only when first asked
+        self._file: Plevin = plevin.Plevin(path)
         self._lock = threading.Lock()  # its block caches are not safe across threads
         fields = set(self._file.fields)
         answers = tuple(f for f in FACTS if _plevin_has(fields, f))
@@ -228,14 +229,24 @@ class _PlevinReader:
         except ValueError as error:
             raise UnusableDatabase(f"has unusable metadata ({_reason(error)})") from error
         self.info = DatabaseInfo(path, f"plevin {selection}", built, selection, embedded, answers)
+        self._columns = NetworkColumns.from_file(self._file)  # None: a layout it leaves alone
 
     def read(self, address: IPAddress) -> Answer | None:
         with self._lock:
-            found = self._file.lookup(str(address))
-        if not found:
+            owner = self._read_columns(address)
+            found = self._file.lookup(str(address)) if owner is None else None
+        if owner is not None:
+            answer = _owner_answer(owner)
+        elif found:
+            answer = _plevin_answer(found.place, found.network)
+        else:
             return None
-        answer = _plevin_answer(found.place, found.network)
         return answer if answer.has_location or answer.has_network else None
+
+    def _read_columns(self, address: IPAddress) -> Owner | None:
+        if self._columns is None:
+            return None
+        return self._columns.owner(int(address), address.version == 6)
 
     def close(self) -> None:
         # The file is memory-mapped by plevin and unmapped when the reader is collected.
@@ -250,6 +261,15 @@ def _plevin_has(fields: set[str], fact: str) -> bool:
     if fact == "city":
         return any(f.startswith("place.city") for f in fields)
     return "network.asn" in fields
+
+
+def _owner_answer(owner: Owner) -> Answer:
+    """`_plevin_answer` of the network `owner` describes, with no place."""
+    return Answer(
+        country=owner.country,
+        asn=owner.asn,
+        as_org=(owner.operator_brand or owner.operator_company) or owner.handle,
+    )
 
 
 def _plevin_answer(place: Place | None, network: Network | None) -> Answer:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from urllib.parse import quote
 
 from mailview import __version__
@@ -22,6 +21,7 @@ from mailview.core.auth.alignment import COMPUTED_WORDS
 from mailview.core.auth.model import AuthReport, AuthResult, DkimSignature
 from mailview.core.indicators import Indicators
 from mailview.core.model import Finding, GeoInfo, Hop, Report
+from mailview.core.record import record
 from mailview.core.vendors.model import VendorVerdict
 from mailview.core.verdict import verdict_of
 from mailview.core.words import show_controls
@@ -59,7 +59,7 @@ def one_line(text: str | None, default: str = "") -> str:
     return flat or default
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HopRow:
     index: int
     time: str  # "2024-11-12 09:05:11" (UTC) or "no date"
@@ -100,7 +100,7 @@ def _place(geo: GeoInfo | None) -> str:
     return place_line(geo) or ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AuthFacts:
     badges: tuple[str, ...]  # "SPF pass", "DKIM fail", "DMARC not reported"
     receiver_ids: str  # the receiver's own authserv-ids, or "none found"

@@ -28,7 +28,6 @@ import dataclasses
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import TypeVar, cast
@@ -38,6 +37,7 @@ from mailview.core.defects import Defect
 from mailview.core.domains import is_localhost, normalise_host, org_domain
 from mailview.core.ipscope import parse_ip, scope_of
 from mailview.core.model import Report, Scope
+from mailview.core.record import record
 
 T = TypeVar("T")
 
@@ -80,7 +80,7 @@ _IPV6 = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RedactionMap:
     """What was replaced: (original, placeholder) pairs per kind, in placeholder order."""
 

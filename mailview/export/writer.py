@@ -21,9 +21,11 @@ import os
 import secrets
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import BinaryIO
+
+from mailview.core.record import mutable_record
 
 _FileId = tuple[int, int]  # (st_dev, st_ino)
 
@@ -32,7 +34,7 @@ class WriteRefused(OSError):
     """An output the run must not write; `str(err)` is one sentence naming the file."""
 
 
-@dataclass(slots=True)
+@mutable_record
 class Outputs:
     """The files one run reads and writes."""
 

@@ -10,9 +10,9 @@ tooltip and the hop details.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from mailview.core.model import Finding, Hop, Scope, Severity
+from mailview.core.record import record
 from mailview.layout.geometry import Metrics, limit_lines, wrap_host, wrap_words
 from mailview.layout.groups import HopGroup
 from mailview.layout.servers import Server
@@ -31,7 +31,7 @@ _NOTABLE_SCOPES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CardText:
     lines: tuple[tuple[str, str], ...]  # (text, style), top to bottom
     badges: tuple[tuple[str, str], ...]  # (text, kind): neutral | good | warn | info
@@ -39,7 +39,7 @@ class CardText:
     tooltip: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CardContext:
     """What every card may consult: the measuring, the width and the findings per hop."""
 

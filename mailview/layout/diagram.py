@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from mailview.core.model import Hop, Report
+from mailview.core.record import record
 from mailview.layout.caption import caption_lines, failure_caption, legend_block
 from mailview.layout.cards import (
     CardContext,
@@ -76,7 +77,7 @@ LANE_TITLES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Node:
     key: str
     hops: tuple[int, ...]
@@ -88,7 +89,7 @@ class _Node:
     failure: bool = False  # a refusing server's card, from a delivery report
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Grid:
     """Sizes every row shares."""
 
@@ -369,7 +370,7 @@ def _lanes_width(nodes: Sequence[_Node], grid: _Grid, max_per_row: int) -> float
 # ---- placing ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Placed:
     cards: tuple[Card, ...]
     frames: tuple[Frame, ...]
@@ -378,7 +379,7 @@ class _Placed:
     boundary: Boundary | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Row:
     nodes: tuple[_Node, ...]
     x: float  # left of the first card

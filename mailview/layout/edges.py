@@ -9,9 +9,9 @@ diagram: `place_edge` only needs the two cards and the gap between them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from mailview.core.model import Hop
+from mailview.core.record import record
 from mailview.layout.geometry import Metrics, Point, Rect, limit_lines, wrap_words
 from mailview.layout.groups import delay_class
 from mailview.layout.servers import Handover
@@ -29,7 +29,7 @@ def _line_height(measure: Metrics, style: str) -> float:
     return float(measure.line_height(style))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EdgeWords:
     """What an arrow says, before it is placed: a pill and the lines under it."""
 

@@ -13,11 +13,11 @@ failure and orange (medium) for a soft one. Recipients are grouped by refuser, s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from mailview.core.bounce import BounceRecipient
 from mailview.core.domains import normalise_host
 from mailview.core.model import Report, Severity
+from mailview.core.record import record
 from mailview.layout.servers import Handover, RouteModel, Server, owner_of
 
 MAX_REFUSERS = 3  # failure cards drawn; the rest are counted on the last one
@@ -26,7 +26,7 @@ _SHOWN_RECIPIENTS = 3  # addresses listed on a card; the tooltip lists a few mor
 _TIP_RECIPIENTS = 12
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Refusal:
     """One refusing server and what it said."""
 
@@ -62,7 +62,7 @@ class Refusal:
         return Severity.HIGH if self.hard else Severity.MEDIUM
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FailurePlan:
     """What the diagram of a bounce draws: whose route, cut where, ending in which refusals."""
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Protocol
 
+from mailview.core.record import record
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class Rect:
     x: float
     y: float
@@ -59,13 +60,13 @@ class Rect:
         return Rect(self.x - dx, self.y - dy, self.w + 2 * dx, self.h + 2 * dy)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Point:
     x: float
     y: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FontSpec:
     """A font as plain data; `mono` picks the fixed-pitch family."""
 

@@ -11,16 +11,16 @@ cards of their own: they are where trust begins and where the message ended.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from mailview.core.ipscope import parse_ip
+from mailview.core.record import record
 from mailview.layout.servers import RouteModel, Server
 
 FAST_LIMIT = 60.0  # seconds: below this a hop is unremarkable
 SLOW_LIMIT = 3600.0  # above this it was held somewhere
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HopGroup:
     """A run of servers of one provider or organisation (at least two)."""
 

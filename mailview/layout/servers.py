@@ -15,13 +15,14 @@ from the findings that explain it. Linear in the number of hops.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from mailview.core.domains import is_localhost, normalise_host, org_domain
 from mailview.core.findings.route import continues_from
 from mailview.core.ipscope import INTERNAL_SCOPES, parse_ip
 from mailview.core.model import Finding, GeoInfo, Hop, Report, Scope, Severity
 from mailview.core.providers import PROVIDERS, provider_of_host
+from mailview.core.record import record
 from mailview.core.vendors.senders import SERVICES
 from mailview.present.durations import describe_delay
 
@@ -51,7 +52,7 @@ _GATEWAYS = {
 _SITE_LOCAL = ("local", "internal", "lan", "localdomain", "home", "corp", "intranet", "svc")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Server:
     key: str  # "s0", "s1", …: stable for one report
     title: str  # the name it gave itself in `by`, else the name others recorded
@@ -72,7 +73,7 @@ class Server:
         return not self.wrote
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Handover:
     source: int  # positions in `RouteModel.servers`
     target: int
@@ -85,7 +86,7 @@ class Handover:
     parts: tuple[str, ...] = ()  # a break's name in stackable pieces
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RouteModel:
     servers: tuple[Server, ...]
     handovers: tuple[Handover, ...]

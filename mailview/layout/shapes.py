@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mailview.core.model import Severity
+from mailview.core.record import record
 from mailview.layout.geometry import Point, Rect
 from mailview.layout.groups import HopGroup
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Text:
     """One line of text in a style of `FONTS`, with the box it was measured to fill."""
 
@@ -18,14 +17,14 @@ class Text:
     rect: Rect
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Badge:
     text: Text
     kind: str  # neutral | good | warn | info
     rect: Rect
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Card:
     key: str  # "hop-3" or "group-g4-6"
     hops: tuple[int, ...]  # the hops it stands for (one, or a collapsed group's)
@@ -39,7 +38,7 @@ class Card:
     tooltip: str  # the raw Received header(s)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Frame:
     """The outline around an expanded group's cards (one per row it spans)."""
 
@@ -49,7 +48,7 @@ class Frame:
     collapse: Text | None  # the "collapse" affordance, on the group's first frame
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Edge:
     source: str  # card keys
     target: str
@@ -75,14 +74,14 @@ class Edge:
         return " ".join([self.label.text, *notes])
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Lane:
     kind: str  # untrusted | trusted | unknown
     rect: Rect
     title: tuple[Text, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Boundary:
     """The dashed trust-boundary line between the lanes."""
 
@@ -110,20 +109,20 @@ class Boundary:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TimelineTick:
     x: float
     label: Text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TimelineMarker:
     x: float
     hops: tuple[int, ...]
     label: Text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TimelineSegment:
     x0: float
     x1: float
@@ -131,7 +130,7 @@ class TimelineSegment:
     hop: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TimelineBreak:
     """A cut in the axis: `label` ("2 d 18 h") of time left out between x0 and x1."""
 
@@ -140,7 +139,7 @@ class TimelineBreak:
     label: Text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Timeline:
     rect: Rect
     title: Text
@@ -156,7 +155,7 @@ class Timeline:
     breaks: tuple[TimelineBreak, ...] = ()  # where the axis skips a long stretch of time
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LegendEntry:
     kind: str  # a delay class, or lane-untrusted | lane-trusted | finding | group | selected
     swatch: Rect
@@ -164,14 +163,14 @@ class LegendEntry:
     label: Text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Legend:
     rect: Rect
     title: Text
     entries: tuple[LegendEntry, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagram:
     width: float
     height: float

@@ -13,10 +13,10 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mailview.core.model import Report
+from mailview.core.record import mutable_record
 from mailview.layout.geometry import Metrics, Rect, wrap_words
 from mailview.layout.groups import delay_class
 from mailview.layout.shapes import (
@@ -183,7 +183,7 @@ def _hop_list(hops: Sequence[int]) -> str:
     return ("hop " if len(ordered) == 1 else "hops ") + ", ".join(parts)
 
 
-@dataclass(slots=True)
+@mutable_record
 class _Cluster:
     """Hops whose markers share one spot: their indices, and the sum of their x for the mean."""
 

@@ -7,11 +7,11 @@ picklable, so a worker process builds the row and the GUI thread only inserts it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mailview.core.campaigns import Traits, origin, traits_of
 from mailview.core.model import Report, Severity
+from mailview.core.record import record
 from mailview.core.verdict import WORDS, Assessment, verdict_of
 from mailview.present.place import network_text
 
@@ -19,7 +19,7 @@ MAX_URLS = 20  # links kept per row for the CSV: enough for a ticket, bounded
 SEVERITIES = (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QueueRow:
     label: str  # "box.mbox#3" or the file's path: where to find the message again
     sha256: str

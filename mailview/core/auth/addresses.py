@@ -26,12 +26,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
 from mailview.core.auth.model import AddressCheck
 from mailview.core.domains import org_domain, public_suffix
 from mailview.core.findings.context import finding
 from mailview.core.model import Evidence, Finding, HeaderField, Severity
+from mailview.core.record import record
 from mailview.core.summary import decode_words
 
 # Lower-case header name → the spelling reports use.
@@ -60,7 +60,7 @@ _LABEL = re.compile(r"[^\W_](?:[\w-]{0,61}[^\W_])?")  # RFC 1035 §2.3.1 label, 
 _LIST_HEADERS = ("list-id", "list-post", "list-unsubscribe")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mailbox:
     """One mailbox as written in a header: display name and addr-spec, both optional."""
 

@@ -34,13 +34,14 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from mailview.core.auth.addresses import parse_mailboxes, to_ascii_domain
 from mailview.core.auth.model import Alignment, AuthResult, DkimSignature, ReceivedSpf
 from mailview.core.domains import org_domain
 from mailview.core.findings.context import finding
 from mailview.core.model import Evidence, Finding, HeaderField, Severity
+from mailview.core.record import record
 
 STRICT = "strict"
 RELAXED = "relaxed"
@@ -60,7 +61,7 @@ _FAIL_LIKE = frozenset({"fail"})
 _DOMAIN_OF = re.compile(r"\bdomain of (\S{1,320}?) (?:designates|does not designate)")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Spf:
     domain: str | None
     source: str | None

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from mailview.core.auth.dkim import (
@@ -38,6 +38,7 @@ from mailview.core.auth.model import ArcChain, ArcSet
 from mailview.core.domains import normalise_host
 from mailview.core.findings.context import finding
 from mailview.core.model import Evidence, Finding, HeaderField, Severity
+from mailview.core.record import mutable_record
 
 MAX_INSTANCES = 50  # RFC 8617 §4.2.1: "The maximum value for i= is 50"
 
@@ -53,7 +54,7 @@ _AAR_INSTANCE = re.compile(r"\s*i\s*=\s*([0-9]{1,9})\s*(?:;|$)")
 _CV_VALUES = ("none", "fail", "pass")  # RFC 8617 §4.1.3: chain-status
 
 
-@dataclass(slots=True)
+@mutable_record
 class _Set:
     members: dict[str, HeaderField] = field(default_factory=dict)
     seal_tags: tuple[tuple[str, str], ...] = ()

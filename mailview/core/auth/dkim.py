@@ -28,7 +28,7 @@ import importlib.util
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -39,6 +39,7 @@ from mailview.core.auth.model import AuthResult, DkimSignature
 from mailview.core.domains import normalise_host, same_org
 from mailview.core.findings.context import finding
 from mailview.core.model import Evidence, Finding, HeaderField, Severity
+from mailview.core.record import mutable_record, record
 
 if TYPE_CHECKING:
     import logging
@@ -192,7 +193,7 @@ def parse_number(text: str | None) -> int | None:
 # --- one signature, as written -----------------------------------------------------------
 
 
-@dataclass(slots=True)
+@mutable_record
 class _Sig:
     """A DKIM-Signature while it is being read; frozen into a DkimSignature at the end."""
 
@@ -418,7 +419,7 @@ class _Verifier:
         return self._variants[latin1]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Key:
     bits: int | None
     usable: bool

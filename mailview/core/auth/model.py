@@ -6,10 +6,10 @@ header a value came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from mailview.core.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AuthResult:
     """One method's result in an Authentication-Results-like header (RFC 8601 §2.2)."""
 
@@ -30,7 +30,7 @@ class AuthResult:
         return next((v for k, v in self.properties if k.lower() == wanted), None)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReceivedSpf:
     """A Received-SPF header (RFC 7208 §9.1)."""
 
@@ -46,7 +46,7 @@ class ReceivedSpf:
     trusted: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DkimSignature:
     """One DKIM-Signature header (RFC 6376 §3.5) and what could be checked offline."""
 
@@ -68,7 +68,7 @@ class DkimSignature:
     tags: tuple[tuple[str, str], ...]  # every tag as written, b= included
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ArcSet:
     instance: int
     seal_index: int | None  # header index of ARC-Seal
@@ -78,7 +78,7 @@ class ArcSet:
     domain: str | None  # ARC-Seal d=
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ArcChain:
     sets: tuple[ArcSet, ...]
     structure: str  # "none" | "valid" | "broken"
@@ -86,7 +86,7 @@ class ArcChain:
     crypto: str | None  # "pass" | "fail" | "unverifiable" | None (no chain)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Alignment:
     """DMARC identifier alignment (RFC 7489 §3.1), computed from the message itself."""
 
@@ -103,7 +103,7 @@ class Alignment:
     receiver_says: str | None  # the trusted dmarc= result, for comparison
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AddressCheck:
     header: str  # From, Sender, Reply-To, Return-Path, To, Cc
     header_index: int
@@ -113,7 +113,7 @@ class AddressCheck:
     problem: str | None  # email-validator's sentence when invalid
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AuthReport:
     results: tuple[AuthResult, ...]
     received_spf: tuple[ReceivedSpf, ...]

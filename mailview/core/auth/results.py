@@ -22,12 +22,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import NamedTuple
 
 from mailview.core.auth.compauth import explain_compauth
 from mailview.core.auth.model import AuthResult, ReceivedSpf
 from mailview.core.model import HeaderField
+from mailview.core.record import mutable_record
 
 # Headers in the Authentication-Results format. The "original" ones are copies a system
 # made of an earlier system's header when it renamed it; they are read but never trusted.
@@ -90,7 +91,7 @@ class Token(NamedTuple):
     end: int
 
 
-@dataclass(slots=True)
+@mutable_record
 class _Item:
     """`key=value` (value None: a lone word), with the comments that followed it."""
 
@@ -99,7 +100,7 @@ class _Item:
     comments: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@mutable_record
 class _Draft:
     """One result being assembled while its resinfo is read."""
 

@@ -10,7 +10,9 @@ Action or Status. Recipients past `MAX_RECIPIENTS` are counted, not kept.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from mailview.core.record import mutable_record
 
 MAX_RECIPIENTS = 500
 MAX_BLOCKS = 100_000  # a hostile report is read this far and no further
@@ -22,12 +24,12 @@ _RECIPIENT_FIELDS = frozenset(
 )
 
 
-@dataclass(slots=True)
+@mutable_record
 class RawRecipient:
     fields: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
+@mutable_record
 class RawReport:
     per_message: dict[str, str] = field(default_factory=dict)
     recipients: list[RawRecipient] = field(default_factory=list)

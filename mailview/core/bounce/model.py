@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+from mailview.core.record import record
 
 # Kinds of report: an RFC 3464 delivery status notification, a non-standard notice in
 # prose (qmail, Exim, Exchange 2003, …), an Amazon SES notification, an RFC 3834
@@ -12,7 +13,7 @@ from datetime import datetime
 DELIVERY_KINDS = ("dsn", "ndr", "ses")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BounceRecipient:
     address: str | None  # Final-Recipient, or the address the notice names
     original_recipient: str | None  # Original-Recipient (RFC 3461 ORCPT), when given
@@ -47,7 +48,7 @@ class BounceRecipient:
         return self.action or "unknown"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OriginalRef:
     """The returned message: attached (reachable with --message) or quoted in the text."""
 
@@ -61,7 +62,7 @@ class OriginalRef:
     date: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BounceReport:
     kind: str  # dsn | ndr | ses | autoreply | feedback
     outcome: str  # failed | delayed | delivered | mixed | autoreply | feedback | unknown

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 
 from mailview.core.bounce.status import find_status, from_reply
+from mailview.core.record import record
 
 MAX_NOTICE = 64 * 1024  # characters of prose read; notices are a few hundred
 MAX_ADDRESSES = 500
@@ -73,7 +73,7 @@ _HELPER_WORDS = ("contact", "send mail to", "hello", "hallo", "bonjour", "hola",
 _NOT_RECIPIENTS = re.compile(r"^(?:mailer-daemon|postmaster|noreply|no-reply|root)@", re.I)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mention:
     address: str
     status: str | None

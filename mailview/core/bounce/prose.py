@@ -5,10 +5,10 @@ from __future__ import annotations
 import binascii
 import email.message
 import email.parser
-import email.policy
-import logging
 import re
 from collections import Counter
+from email._policybase import compat32  # what email.policy re-exports, without its imports
+from functools import cache
 
 from mailview.core.bounce import plain
 from mailview.core.bounce.gate import DAEMON, SUBJECT, is_autoreply_marked, subject, value
@@ -16,11 +16,18 @@ from mailview.core.bounce.model import BounceReport, OriginalRef
 from mailview.core.model import HeaderField
 from mailview.core.summary import decode_words
 
-# Mailman's detectors log a traceback for each detector that trips over a message; on
-# hostile input that is noise, and the failure is already handled below.
-_FLUFL_LOG = logging.getLogger("flufl.bounce")
-_FLUFL_LOG.addHandler(logging.NullHandler())
-_FLUFL_LOG.propagate = False
+
+@cache
+def _quiet_flufl() -> None:
+    """Mailman's detectors log a traceback for each detector that trips over a message; on
+    hostile input that is noise, and the failure is already handled where they are called.
+    (Done before their first use: `logging` loads with them, not with every report.)"""
+    import logging  # noqa: PLC0415
+
+    log = logging.getLogger("flufl.bounce")
+    log.addHandler(logging.NullHandler())
+    log.propagate = False
+
 
 MAX_TEXT = 256 * 1024  # characters of one part's text read
 
@@ -127,6 +134,7 @@ def own_addresses(headers: dict[str, HeaderField]) -> set[str]:
 
 def detected_recipients(parsed: email.message.Message) -> list[str]:
     """Failed recipients found by GNU Mailman's bounce detectors (flufl.bounce)."""
+    _quiet_flufl()
     from flufl.bounce import all_failures  # noqa: PLC0415 - a fallback, loaded when asked
 
     try:
@@ -160,7 +168,7 @@ def quoted_original(text: str) -> OriginalRef | None:
     while lines and not _FIELD_LINE.match(lines[0]):
         lines.pop(0)
     block = "\n".join(line[3:] if line.startswith("   ") else line for line in lines)
-    fields = email.parser.HeaderParser(policy=email.policy.compat32).parsestr(block)
+    fields = email.parser.HeaderParser(policy=compat32).parsestr(block)
 
     def quoted(name: str) -> str | None:
         found = fields.get(name)

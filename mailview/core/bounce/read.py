@@ -16,10 +16,10 @@ from __future__ import annotations
 import email
 import email.errors
 import email.message
-import email.policy
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from email._policybase import compat32  # what email.policy re-exports, without its imports
 
 from mailview.core.bounce import dsn, plain, prose
 from mailview.core.bounce.entry import action_of, notice_action, recipient
@@ -108,7 +108,7 @@ def _parse(message: LoadedMessage) -> email.message.Message:
     wanted = [h for h in message.headers if h.name.lower().startswith(_PARSER_FIELDS)]
     head = "\n".join(h.raw.rstrip("\r\n") for h in wanted[:_MAX_PARSER_FIELDS])
     data = head.encode("utf-8", "surrogateescape") + b"\n\n" + message.body[:PARSE_BYTES]
-    return email.message_from_bytes(data, policy=email.policy.compat32)
+    return email.message_from_bytes(data, policy=compat32)
 
 
 def _parts(parsed: email.message.Message) -> Iterator[email.message.Message]:

@@ -24,6 +24,8 @@ import functools
 import re
 from typing import NamedTuple
 
+from mailview.core.lazy_re import LazyPattern
+
 
 class Reason(NamedTuple):
     sentence: str  # what happened, for people
@@ -226,13 +228,15 @@ _BY_CODE = {
 _BY_SUBJECT = {"5": "syntaxerror", "6": "contenterror", "7": "securityerror"}
 
 
-def _any(*phrases: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in phrases), re.I)
+def _any(*phrases: str) -> LazyPattern:
+    # Compiled on first use: a report's reason is mostly settled by its status code or
+    # the first tables, and the phrases of a provider are read only for its own servers.
+    return LazyPattern("|".join(f"(?:{p})" for p in phrases), re.I)
 
 
 # Words that outweigh even a decisive code: servers send 5.1.1 with "too many
 # recipients this hour" or "IP blacklisted", and the words are the truth.
-_OVERRIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
+_OVERRIDE: tuple[tuple[str, LazyPattern], ...] = (
     ("virusdetected", _any(r"\bvirus", r"malware")),
     # Complaints from users are what a reputation is made of; a deferral "due to volume or
     # complaints" is the receiver's verdict on the sending IP's standing, not a rate limit.
@@ -285,7 +289,7 @@ _OVERRIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 # The remote server's words, most specific classes first. Checked in order.
-_TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
+_TEXT: tuple[tuple[str, LazyPattern], ...] = (
     ("virusdetected", _any(r"\bvirus", r"malware", r"infected")),
     (
         "authfailure",
@@ -638,9 +642,9 @@ _TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
 # them), to a class; a code it documents as vague maps to nothing and the general tables
 # decide.
 class _Provider(NamedTuple):
-    hosts: re.Pattern[str]
-    rules: tuple[tuple[str, re.Pattern[str]], ...]
-    code: re.Pattern[str] | None  # group 1 is the provider's own code
+    hosts: LazyPattern
+    rules: tuple[tuple[str, LazyPattern], ...]
+    code: LazyPattern | None  # group 1 is the provider's own code
     codes: dict[str, str]
 
 
@@ -706,7 +710,7 @@ _AT_GREETING = _any(
 _LIMIT = 4000  # characters of diagnostic text read: the reason is in the first lines
 
 
-def _first(rules: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> str | None:
+def _first(rules: tuple[tuple[str, LazyPattern], ...], text: str) -> str | None:
     return next((name for name, pattern in rules if pattern.search(text)), None)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -20,13 +20,14 @@ from mailview.core.model import (
     OnlineFacts,
     Severity,
 )
+from mailview.core.record import record
 from mailview.present.durations import describe_delay as describe_delay  # noqa: PLC0414
 
 if TYPE_CHECKING:  # indicators imports the address parser, which builds findings
     from mailview.core.indicators import Content
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RuleContext:
     message: LoadedMessage
     headers: tuple[HeaderField, ...]

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 
 from mailview.core.auth.addresses import Mailbox, parse_mailboxes, to_ascii_domain
 from mailview.core.auth.alignment import from_domain
@@ -34,6 +33,7 @@ from mailview.core.findings.lookalike import (
     unicode_domain,
 )
 from mailview.core.model import Evidence, Finding, HeaderField, Severity
+from mailview.core.record import record
 from mailview.core.summary import decode_words
 
 
@@ -108,7 +108,7 @@ _SRS0 = re.compile(r"srs0[=+-][^=]*=[^=]*=([^=]+)=", re.I)
 # --- reading the headers ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Address:
     """A mailbox together with its domain (lower-case A-labels) and the header it is in."""
 
@@ -167,7 +167,7 @@ def _author(ctx: RuleContext) -> _Address | None:
     return boxes[0] if boxes else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Lists:
     """What the List-* headers say: the list's organisations and posting addresses."""
 

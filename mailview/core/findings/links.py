@@ -18,7 +18,6 @@ import functools
 import html
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from ipaddress import IPv4Address
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -30,6 +29,7 @@ from mailview.core.findings.lookalike import BRANDS, Brand, brand_owns, imitatio
 from mailview.core.indicators import UrlIndicator, url_host
 from mailview.core.ipscope import parse_ip, scope_of
 from mailview.core.model import Evidence, Finding, Scope, Severity
+from mailview.core.record import record
 
 MAX_EVIDENCE = 5
 # Distinct link organisations compared with every brand and the recipient's domain: the
@@ -185,7 +185,7 @@ _LOGIN_WORDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Target:
     """A link as found, and where it really leads after link protection is undone."""
 

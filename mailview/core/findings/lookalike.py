@@ -30,16 +30,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 from mailview.core.domains import org_domain
 from mailview.core.lazy_re import LazyPattern
+from mailview.core.record import record
 
 # --- brands ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Brand:
     name: str  # as people write it
     labels: tuple[str, ...]  # registrable labels that are this brand's name
@@ -395,7 +395,7 @@ def script_trick(label: str) -> str | None:
 # --- judging one domain ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Imitation:
     """What a domain seems to imitate, and how."""
 

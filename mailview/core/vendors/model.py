@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from mailview.core.model import HeaderField
+from mailview.core.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VendorField:
     key: str  # as written: "SCL", "BCL", "SFV", "rule TVD_SPACE_RATIO", …
     raw: str  # the value exactly as written
     meaning: str | None  # in words; None when mailview does not know the field (unrecognised)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VendorVerdict:
     vendor: str  # "Microsoft 365", "SpamAssassin", "Proofpoint", "Amazon SES (sending service)", …
     header: str  # the header's name as written ("(combined)" for a summary over several)

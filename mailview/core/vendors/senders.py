@@ -26,7 +26,7 @@ import json
 import re
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from mailview.core.auth.alignment import from_domain
 from mailview.core.chain import ROUTE_HEADERS
@@ -34,6 +34,7 @@ from mailview.core.domains import normalise_host
 from mailview.core.ipscope import INTERNAL_SCOPES, parse_ip, scope_of
 from mailview.core.model import HeaderField, ReceivedFields
 from mailview.core.received import parse_received
+from mailview.core.record import record
 from mailview.core.vendors.model import Combiner, Decoder, VendorField, VendorVerdict
 
 # What one header's value means in words; None when the value's format is unknown.
@@ -41,7 +42,7 @@ Explain = Callable[[str], str | None]
 SUFFIX = " (sending service)"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Service:
     name: str
     headers: Mapping[str, Explain]  # its own headers (lower-case names) and their meanings
@@ -397,7 +398,7 @@ _ID_HEADERS: Mapping[str, tuple[Callable[[str], str | None], str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Claim:
     """A generic header and the host name in it that may belong to a service."""
 
