@@ -263,6 +263,8 @@ def _within_budget(
 ) -> tuple[tuple[HeaderField, ...], tuple[Defect, ...]]:
     """`headers` with at most `limit` of each of `names`, and a budget defect for each
     kind cut."""
+    if len(headers) <= limit:
+        return headers, ()  # no kind can be over the limit: nothing to count
     counts: Counter[str] = Counter()
     kept = []
     for header in headers:

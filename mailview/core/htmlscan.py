@@ -96,7 +96,8 @@ class _Scanner:
         while True:
             match = _TAG.search(markup, position)
             end = len(markup) if match is None else match.start()
-            self._text(_unescape(markup[position:end]))
+            if end > position:  # tags often follow each other with nothing between
+                self._text(_unescape(markup[position:end]))
             if match is None:
                 break
             position = self._tag(match)
@@ -106,26 +107,32 @@ class _Scanner:
     def _text(self, text: str) -> None:
         if self.href is not None:
             self.link_text.append(text)
-        elif text.strip():
+        if not text.strip():
+            return  # white space between tags: neither outside a link nor visible text
+        if self.href is None:
             self.scan.outside_links.append(text)
         self.scan.add_text(text)
 
     def _tag(self, match: re.Match[str]) -> int:
         """Handle one tag; return where scanning goes on."""
         position = match.end()
-        if match.group(2) is None:  # a comment: skip to its end
+        slash, raw_name, run = match.groups()
+        if raw_name is None:  # a comment: skip to its end
             close = self.markup.find("-->", position)
             return len(self.markup) if close < 0 else close + 3
-        name, run = match.group(2).lower(), match.group(3)
-        if match.group(1) == "/":
+        name = raw_name.lower()
+        if slash:
             if name == "a":
                 self._end_link()
             elif name == "form":
                 self._end_form()
             return position
         # Only these tags' attributes are read: reading a <td>'s or <span>'s was half the
-        # scan of a newsletter.
-        self._start(name, attributes(run) if name in _ATTRIBUTE_TAGS and run.strip() else {})
+        # scan of a newsletter. The two sets share no name.
+        if name in _ATTRIBUTE_TAGS:
+            self._start(name, attributes(run) if run.strip() else {})
+        elif name in _BLOCKS:
+            self.scan.add_text("\n")
         if name in _RAW_TEXT:
             close = self.lowered.find(f"</{name}", position)
             end = len(self.markup) if close < 0 else close
@@ -152,8 +159,6 @@ class _Scanner:
             scan.password_fields += 1
             if self.form is not None:
                 self.form = (self.form[0], True)
-        elif name in _BLOCKS:
-            scan.add_text("\n")
 
     def _end_link(self) -> None:
         if self.href is not None:

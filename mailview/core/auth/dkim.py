@@ -75,7 +75,6 @@ _WHITESPACE = re.compile(r"\s+")
 # rather than converted (Python's int() of a huge digit string is costly).
 _DIGITS = re.compile(r"[0-9]{1,76}")
 _LINE_END = re.compile(r"\r?\n")
-_ANY_LINE_END = re.compile(rb"\r?\n")
 
 KNOWN_ALGORITHMS = ("rsa-sha256", "rsa-sha1", "ed25519-sha256")
 _HASHES: Mapping[str, str] = {
@@ -331,9 +330,8 @@ class _Bodies:
     """The canonical body per body canonicalisation, computed once and shared."""
 
     def __init__(self, body: bytes) -> None:
-        # dkimpy's rfc822_parse turns every line end into CRLF before canonicalising;
-        # the same is done here, so LF-only files hash as the CRLF mail they were.
-        self._crlf = b"\r\n".join(_ANY_LINE_END.split(body))
+        self._body = body
+        self._crlf: bytes | None = None  # made on the first hash: a signature may need none
         self._canonical: dict[str, bytes] = {}
 
     def canonical(self, canon: str | None) -> bytes | None:
@@ -342,8 +340,43 @@ class _Bodies:
             return None
         key = policy.to_c_value().decode("ascii").rpartition("/")[2]
         if key not in self._canonical:
-            self._canonical[key] = policy.canonicalize_body(self._crlf)
+            if self._crlf is None:
+                self._crlf = crlf_lines(self._body)
+            self._canonical[key] = canonical_body(policy, self._crlf)
         return self._canonical[key]
+
+
+def crlf_lines(body: bytes) -> bytes:
+    """`body` with every line end (LF or CRLF) made CRLF; a lone CR stays as it is.
+
+    dkimpy's rfc822_parse does this before canonicalising, so LF-only files hash as the
+    CRLF mail they were. It is `b"\\r\\n".join(re.split(rb"\\r?\\n", body))`, done with
+    two `bytes.replace` at memcpy speed instead: splitting a large body on a pattern
+    was a third of the time of a signed message with an attachment.
+    """
+    return body.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def canonical_body(policy: Any, crlf: bytes) -> bytes:
+    """dkimpy's `policy.canonicalize_body(crlf)`, the same bytes, faster when relaxed.
+
+    Relaxed body canonicalisation (RFC 6376 §3.4.4) reduces "all sequences of WSP
+    characters to a single SP character" and ignores "all whitespace at the end of
+    lines". dkimpy does both with a substitution whose pattern starts with a character
+    class, tried at every byte (about ten nanoseconds a byte: 2 ms for a 200 KB
+    attachment). The same result comes from steps that each search for a literal at
+    memchr speed: tabs made spaces, runs of spaces made one, and then a space before a
+    CRLF dropped (once runs are single spaces, one `replace` removes them all). Simple
+    canonicalisation is cheap already and stays dkimpy's.
+    """
+    module = _canonicalization()
+    if policy.body_algorithm is not module.Relaxed:
+        return bytes(policy.canonicalize_body(crlf))
+    text = crlf.replace(b"\t", b" ") if b"\t" in crlf else crlf
+    if b"  " in text:
+        text = re.sub(rb"  +", b" ", text)
+    text = text.replace(b" \r\n", b"\r\n")
+    return bytes(module.correct_empty_body(module.strip_trailing_lines(text)))
 
 
 def _check_body(sig: _Sig, bodies: _Bodies) -> None:

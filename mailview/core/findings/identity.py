@@ -18,6 +18,7 @@ From headers, and display names that carry an address or a domain.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -159,10 +160,17 @@ def _first(ctx: RuleContext, name: str) -> _Address | None:
 
 def _author(ctx: RuleContext) -> _Address | None:
     """The From mailbox DMARC judges (first mailbox of the first From header)."""
-    domain, index = from_domain(ctx.headers)
-    if domain is None or index is None:
+    field = ctx.first("from")
+    return None if field is None else _author_in(field)
+
+
+# Six rules ask for the author of the same message: it is read once, from the first From
+# header alone (the one `from_domain` reads). One entry is all they need.
+@functools.lru_cache(maxsize=1)
+def _author_in(field: HeaderField) -> _Address | None:
+    domain, _ = from_domain((field,))
+    if domain is None:
         return None
-    field = next(f for f in ctx.headers if f.index == index)
     boxes = [a for a in _addresses([field]) if a.domain == domain]
     return boxes[0] if boxes else None
 

@@ -470,7 +470,7 @@ def _candidates(word: str) -> set[tuple[int, int]]:
     found = set(_SKELETONS.get(skeleton(word), ()))
     if len(word) <= 63:  # a DNS label; longer words are not names anybody reads
         for gone in _deletions(word):
-            found |= _DELETIONS.get(gone, set())
+            found.update(_DELETIONS.get(gone, ()))
     return found
 
 

@@ -65,6 +65,8 @@ MAX_PER_CODE = 100
 def within_budget(findings: tuple[Finding, ...]) -> tuple[tuple[Finding, ...], tuple[Defect, ...]]:
     """At most `MAX_PER_CODE` findings of each code (the worst first, as given), and a
     budget defect saying how many of which code were left out."""
+    if len(findings) <= MAX_PER_CODE:
+        return findings, ()  # no code can be over the limit: nothing to count
     counts: Counter[str] = Counter()
     kept: list[Finding] = []
     for item in findings:

@@ -11,6 +11,7 @@ The route's own dates are judged in `route.py`; only the Date header is judged h
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from mailview.core.dates import parse_date
@@ -29,11 +30,18 @@ UNKNOWN_ZONE_SLACK_S = 14 * 3600.0
 
 
 def _date_field(ctx: RuleContext) -> HeaderField | None:
-    return next((f for f in ctx.headers if f.name.lower() == "date"), None)
+    return ctx.first("date")
 
 
 def _parsed(field: HeaderField) -> ParsedDate | None:
-    return parse_date(field.value)
+    return _parsed_value(field.value)
+
+
+# The four Date rules of a message read the same value: it is parsed once. One entry is
+# all they need, and all it keeps, however long the value.
+@functools.lru_cache(maxsize=1)
+def _parsed_value(value: str) -> ParsedDate | None:
+    return parse_date(value)
 
 
 def _evidence(field: HeaderField) -> Evidence:
