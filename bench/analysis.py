@@ -125,6 +125,7 @@ def report(files: list[tuple[str, bytes]], ours: list[float], floor: list[float]
     median_ours, median_floor = statistics.median(ours), statistics.median(floor)
     print(f"messages:                      {len(files)}")
     print(f"analyze_bytes median:          {ms(median_ours)}")
+    print(f"analyze_bytes mean:            {ms(statistics.fmean(ours))}")
     tail = f"{ms(quantiles[89])} / {ms(quantiles[98])} / {ms(max(ours))}"
     print(f"analyze_bytes p90 / p99 / max: {tail}")
     print(f"stdlib headersonly median:     {ms(median_floor)}")

@@ -67,6 +67,7 @@ _NAME_RUN = re.compile(r"[\w.-]+")
 _FIRST_CHAR = re.compile(r"[A-Za-z0-9]", re.I)
 _TLD = re.compile(r"[A-Za-z]{2,}", re.I)
 _SAID_TAIL = re.compile(r"\s*\[([0-9a-fA-F.:]+)\]\s*(?:said|did not like|refused)", re.I)
+_SAID = re.compile(r"\]\s*(?:said|did not like|refused)", re.I)  # the tail's own end
 _IP_SAID = re.compile(r"remote host ([0-9a-fA-F.:]+) said", re.I)
 _RULE = re.compile(r"\s*(?:-{3,}|={3,}|\*{3,}|_{3,})")
 _HELPER_WORDS = ("contact", "send mail to", "hello", "hallo", "bonjour", "hola", "write to")
@@ -208,18 +209,36 @@ def search_line_starts(
 
     `first`, when given, holds every character a match can begin with once the characters
     of `lead` are skipped (case variants included: under re.I "i" also matches "İ" and
-    "ı"); a line that begins otherwise is passed over without running the pattern.
+    "ı"); a line that begins otherwise is passed over without running the pattern. Those
+    lines are found by a search for a line end followed by such a start, which the regex
+    engine runs as a scan for the line-end character.
     """
-    start = 0
-    while True:
-        if first is None or _may_start(text, start, first, lead):
-            found = pattern.match(text, start)
+    if first is not None:
+        if _may_start(text, 0, first, lead):
+            found = pattern.match(text)
             if found is not None:
                 return found
+        for line in _line_start(first, lead).finditer(text):
+            found = pattern.match(text, line.end())
+            if found is not None:
+                return found
+        return None
+    start = 0
+    while True:
+        found = pattern.match(text, start)
+        if found is not None:
+            return found
         newline = text.find("\n", start)
         if newline < 0:
             return None
         start = newline + 1
+
+
+@functools.lru_cache(maxsize=16)
+def _line_start(first: str, lead: str) -> re.Pattern[str]:
+    """A line end followed by a line that may start a match (see `search_line_starts`)."""
+    skipped = f"[{re.escape(lead)}]*" if lead else ""
+    return re.compile(f"\n(?={skipped}[{re.escape(first)}])")
 
 
 _PEEK = 200  # characters looked at for a line's first one; past that the pattern decides
@@ -313,6 +332,8 @@ def host_said(text: str) -> tuple[str, str] | None:
     and verb must follow the run, and the host starts at the run's first letter or digit
     before that dot — the leftmost start the pattern itself would find.
     """
+    if _SAID.search(text) is None:  # no run can be followed by "[address] said"
+        return None
     for run in _NAME_RUN.finditer(text):
         start, end = run.span()
         tail = _SAID_TAIL.match(text, end)

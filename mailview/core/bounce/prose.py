@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import binascii
 import email.message
-import email.parser
 import re
 from collections import Counter
-from email._policybase import compat32  # what email.policy re-exports, without its imports
 from functools import cache
 
 from mailview.core.bounce import plain
+from mailview.core.bounce.fields import HEADER_LINE_TEXT, fetch, first, read_fields
 from mailview.core.bounce.gate import DAEMON, SUBJECT, is_autoreply_marked, subject, value
 from mailview.core.bounce.model import BounceReport, OriginalRef
 from mailview.core.model import HeaderField
@@ -54,13 +53,16 @@ def part_text(part: email.message.Message) -> str | None:
     ctype = part.get_content_type()
     if ctype not in ("text/plain", "text/html"):
         return None
-    text = _decode(part)
-    if ctype == "text/html":
-        text = re.sub(r"<br\s*/?>|</p>|</div>|</tr>", "\n", text, flags=re.I)
-        text = re.sub(r"<[^>]{0,2000}>", " ", text)
-        text = re.sub(r"&nbsp;", " ", text)
-        text = re.sub(r"&lt;", "<", re.sub(r"&gt;", ">", re.sub(r"&amp;", "&", text)))
-    return text
+    text = decode_part(part)
+    return html_text(text) if ctype == "text/html" else text
+
+
+def html_text(text: str) -> str:
+    """An HTML part's words, tags dropped and line-breaking tags made line ends."""
+    text = re.sub(r"<br\s*/?>|</p>|</div>|</tr>", "\n", text, flags=re.I)
+    text = re.sub(r"<[^>]{0,2000}>", " ", text)
+    text = re.sub(r"&nbsp;", " ", text)
+    return re.sub(r"&lt;", "<", re.sub(r"&gt;", ">", re.sub(r"&amp;", "&", text)))
 
 
 def raw_text(part: email.message.Message) -> str:
@@ -75,14 +77,15 @@ def raw_text(part: email.message.Message) -> str:
                 if isinstance(body, str) and body.strip():
                     blocks.append(body)
         return "\n\n".join(blocks)[: MAX_TEXT * 8]
-    return _decode(part)
+    return decode_part(part)
 
 
 _SEVEN_BIT = {"us-ascii", "ascii", "iso-2022-jp", "iso-2022-jp-2", "iso-2022-kr", "utf-7"}
 _MISLABELLED = ("utf-8", "euc-jp", "cp932")
 
 
-def _decode(part: email.message.Message) -> str:
+def decode_part(part: email.message.Message) -> str:
+    """A part's payload as text: transfer encoding undone, read in its charset."""
     try:
         data = part.get_payload(decode=True)
     except (ValueError, LookupError, binascii.Error):
@@ -90,8 +93,13 @@ def _decode(part: email.message.Message) -> str:
     if not isinstance(data, bytes):
         payload = part.get_payload()
         return payload[:MAX_TEXT] if isinstance(payload, str) else ""
+    return decode_payload(data, part.get_content_charset())
+
+
+def decode_payload(data: bytes, charset: str | None) -> str:
+    """Decoded payload bytes as text in `charset` (UTF-8 when unknown or none)."""
     data = data[: MAX_TEXT * 4]
-    charset = part.get_content_charset() or "utf-8"
+    charset = charset or "utf-8"
     if charset in _SEVEN_BIT and not data.isascii():
         # A 7-bit charset cannot hold these bytes: the label is wrong (Japanese carriers
         # label EUC-JP text "ISO-2022-JP"). Take the first charset that reads them cleanly.
@@ -160,19 +168,23 @@ def reporting_host(headers: tuple[HeaderField, ...]) -> str | None:
     return None
 
 
-def quoted_original(text: str) -> OriginalRef | None:
-    """The header fields of the original when a prose notice quotes it inline."""
-    notice = plain.notice_text(text)
-    rest = text[len(notice) : len(notice) + 64 * 1024]
-    lines = rest.splitlines()
-    while lines and not _FIELD_LINE.match(lines[0]):
-        lines.pop(0)
-    block = "\n".join(line[3:] if line.startswith("   ") else line for line in lines)
-    fields = email.parser.HeaderParser(policy=compat32).parsestr(block)
+def quoted_original(text: str, notice: str | None = None) -> OriginalRef | None:
+    """The header fields of the original when a prose notice quotes it inline (`notice`:
+    `plain.notice_text(text)`, when the caller has it)."""
+    notice = plain.notice_text(text) if notice is None else notice
+    lines = text[len(notice) : len(notice) + 64 * 1024].splitlines()
+    start = next((n for n, line in enumerate(lines) if _FIELD_LINE.match(line)), len(lines))
+    head: list[str] = []
+    for line in lines[start:]:
+        field = line[3:] if line.startswith("   ") else line
+        if not HEADER_LINE_TEXT.match(field):  # where email.parser ends the header block
+            break
+        head.append(field + "\n")
+    fields = read_fields(head, drop_from=True)
 
     def quoted(name: str) -> str | None:
-        found = fields.get(name)
-        return None if found is None else " ".join(decode_words(str(found)).split())
+        found = first(fields, name)
+        return None if found is None else " ".join(decode_words(fetch(name, found)).split())
 
     if quoted("subject") is None and quoted("message-id") is None:
         return None

@@ -1,8 +1,11 @@
 """Recognise a delivery report and read it: `read_bounce(message)` or None for ordinary mail.
 
-Strategy: the MIME structure is read with the stdlib parser over the first `MAX_BYTES`
-of the message (the report parts come before the returned original, so a 20 MB
-original costs nothing). In order:
+Strategy: the MIME parts are read over the first `PARSE_BYTES` of the body (the report
+parts come before the returned original, so a 20 MB original costs nothing), from the
+message's own bytes as the stdlib parser would read them (`parts.read_parts`: no second
+parse); the stdlib parser itself reads the rare message whose reading takes one of its odd
+turns, and makes the `email.message.Message` that Mailman's detectors need, only when they
+run. In order:
 1. a feedback report (RFC 5965) is a complaint, not a bounce;
 2. a message/delivery-status part makes an RFC 3464 DSN, read field by field;
 3. an Amazon SES notification (JSON) is read as SES writes it;
@@ -17,24 +20,26 @@ import email
 import email.errors
 import email.message
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from email._policybase import compat32  # what email.policy re-exports, without its imports
+from typing import Protocol
 
 from mailview.core.bounce import dsn, plain, prose
 from mailview.core.bounce.entry import action_of, notice_action, recipient
 from mailview.core.bounce.gate import UNREADABLE_ERRORS
 from mailview.core.bounce.model import BounceRecipient, BounceReport, OriginalRef
+from mailview.core.bounce.parts import MAX_PARTS, read_parts
 from mailview.core.bounce.ses import read_ses
 from mailview.core.bounce.status import find_status, from_reply, normalise
 from mailview.core.model import HeaderField, LoadedMessage
+from mailview.core.record import record
 from mailview.core.summary import decode_words, first_values
 
 MAX_BYTES = 2 * 1024 * 1024  # of the body read for the report parts
-# Of the body given to the stdlib parser, which builds an object per header block: a DSN
-# part longer than this (thousands of recipients) is cut out of the raw body instead.
+# Of the body whose parts are read, an object per header block: a DSN part longer than
+# this (thousands of recipients) is cut out of the raw body instead.
 PARSE_BYTES = 256 * 1024
-MAX_PARTS = 200
 
 # The MIME fields, and the few that Mailman's detectors read (who sent the bounce, to whom).
 _PARSER_FIELDS = (
@@ -66,16 +71,14 @@ def read_bounce(
 
 
 def _read(message: LoadedMessage, headers: dict[str, HeaderField]) -> BounceReport | None:
-    parsed = _parse(message)
-    parts = list(_parts(parsed))
-    texts = [text for part in parts if (text := prose.part_text(part)) is not None]
-    report_type = (parsed.get_param("report-type") or "") if parsed.is_multipart() else ""
-    if str(report_type).lower() == "feedback-report" or _has(parts, "message/feedback-report"):
+    parts, report_type, parsed = _read_parts(message)
+    texts = [text for part in parts if (text := part.text()) is not None]
+    if report_type.lower() == "feedback-report" or _has(parts, "message/feedback-report"):
         return _feedback(message, parts)
-    status_parts = [p for p in parts if p.get_content_type() in _DSN_TYPES]
+    status_parts = [p for p in parts if p.content_type in _DSN_TYPES]
     if not status_parts:  # a DSN sent as text/plain: its fields say what it is
         status_parts = [p for p in parts if _looks_like_status(p)]
-    status_texts = [prose.raw_text(p) for p in status_parts]
+    status_texts = [p.raw_text() for p in status_parts]
     if status_texts and len(message.body) > PARSE_BYTES:
         whole = _raw_status_part(message.body[:MAX_BYTES])
         if len(whole) > sum(len(t) for t in status_texts):
@@ -102,17 +105,60 @@ def _read(message: LoadedMessage, headers: dict[str, HeaderField]) -> BounceRepo
     return None
 
 
-def _parse(message: LoadedMessage) -> email.message.Message:
+class _Part(Protocol):
+    """A leaf part as the readers use it (`parts.ReportPart`, or the stdlib's below)."""
+
+    @property
+    def content_type(self) -> str: ...
+
+    def text(self) -> str | None: ...
+
+    def raw_text(self) -> str: ...
+
+
+@record
+class _StdlibPart:
+    message: email.message.Message
+    content_type: str
+
+    def text(self) -> str | None:
+        return prose.part_text(self.message)
+
+    def raw_text(self) -> str:
+        return prose.raw_text(self.message)
+
+
+_Parsed = Callable[[], email.message.Message]
+
+
+def _read_parts(message: LoadedMessage) -> tuple[list[_Part], str, _Parsed]:
+    """The leaf parts, the report-type, and the stdlib's parse of the message (made only
+    when asked: Mailman's detectors need it, the readers do not)."""
+    data = _parser_input(message)
+    tree = read_parts(data)
+    if tree is not None:
+        return list(tree.parts), tree.report_type, lambda: _parse(data)
+    parsed = _parse(data)  # a corner `read_parts` leaves to the stdlib
+    parts: list[_Part] = [_StdlibPart(p, p.get_content_type()) for p in _parts(parsed)]
+    report_type = (parsed.get_param("report-type") or "") if parsed.is_multipart() else ""
+    return parts, str(report_type), lambda: parsed
+
+
+def _parser_input(message: LoadedMessage) -> bytes:
     # Only the fields the readers use: a message with thousands of Received lines then
-    # costs the parser nothing extra.
+    # costs nothing extra.
     wanted = [h for h in message.headers if h.name.lower().startswith(_PARSER_FIELDS)]
     head = "\n".join(h.raw.rstrip("\r\n") for h in wanted[:_MAX_PARSER_FIELDS])
-    data = head.encode("utf-8", "surrogateescape") + b"\n\n" + message.body[:PARSE_BYTES]
+    return head.encode("utf-8", "surrogateescape") + b"\n\n" + message.body[:PARSE_BYTES]
+
+
+def _parse(data: bytes) -> email.message.Message:
     return email.message_from_bytes(data, policy=compat32)
 
 
 def _parts(parsed: email.message.Message) -> Iterator[email.message.Message]:
-    """The leaf parts in order, not descending into attached messages, at most MAX_PARTS."""
+    """The leaf parts in order, not descending into attached messages, at most MAX_PARTS
+    (entities, containers included: `parts.read_parts` walks the same way)."""
     stack = [parsed]
     count = 0
     while stack and count < MAX_PARTS:
@@ -147,15 +193,15 @@ def _raw_status_part(body: bytes) -> str:
 _STATUS_FIELDS = re.compile(r"^(?:final|original)-recipient:.*\n(?:.*\n){0,8}?status:", re.I | re.M)
 
 
-def _looks_like_status(part: email.message.Message) -> bool:
-    if part.get_content_type() != "text/plain":
+def _looks_like_status(part: _Part) -> bool:
+    if part.content_type != "text/plain":
         return False
-    text = prose.part_text(part) or ""
+    text = part.text() or ""
     return plain.search_line_starts(_STATUS_FIELDS, text[:100_000], "foFO") is not None
 
 
-def _has(parts: list[email.message.Message], ctype: str) -> bool:
-    return any(p.get_content_type() == ctype for p in parts)
+def _has(parts: list[_Part], ctype: str) -> bool:
+    return any(p.content_type == ctype for p in parts)
 
 
 # --- RFC 3464 -------------------------------------------------------------------------
@@ -237,11 +283,11 @@ def _dsn_recipient(fields: dict[str, str], notice: str) -> BounceRecipient | Non
 def _ndr(
     message: LoadedMessage,
     headers: dict[str, HeaderField],
-    parsed: email.message.Message | None,
+    parsed: _Parsed | None,
     texts: list[str],
 ) -> BounceReport:
     text = "\n".join(texts)
-    notice = plain.notice_text(text)
+    notice = first_notice = plain.notice_text(text)
     exclude = prose.own_addresses(headers)
     named = plain.addresses(notice, exclude)
     if not named:  # the parts may be mangled: read the body as it stands
@@ -249,8 +295,8 @@ def _ndr(
         named = plain.addresses(raw, exclude)
         notice = raw if named else notice
     if not named and parsed is not None:
-        named = prose.detected_recipients(parsed)
-    quoted = prose.quoted_original(text)
+        named = prose.detected_recipients(parsed())
+    quoted = prose.quoted_original(text, first_notice)
     original = _attached_original(message) or quoted
     if not named and original is not None and original.to:
         # The notice names nobody: the returned copy's To is who it was for.
@@ -303,11 +349,11 @@ def _autoreply(message: LoadedMessage, headers: dict[str, HeaderField]) -> Bounc
     )
 
 
-def _feedback(message: LoadedMessage, parts: list[email.message.Message]) -> BounceReport:
+def _feedback(message: LoadedMessage, parts: list[_Part]) -> BounceReport:
     fields: dict[str, str] = {}
     for part in parts:
-        if part.get_content_type() == "message/feedback-report":
-            for block in dsn.split_blocks(prose.raw_text(part)):
+        if part.content_type == "message/feedback-report":
+            for block in dsn.split_blocks(part.raw_text()):
                 for name, value in block:
                     fields.setdefault(name, value)
     feedback_type = fields.get("feedback-type")
