@@ -292,10 +292,10 @@ def test_the_combined_group_selects_its_vendors_headers(qtbot: QtBot) -> None:
         index_of(report, "X-Forefront-Antispam-Report"),
         index_of(report, "X-Microsoft-Antispam"),
     ]
-    assert header_indices(tab.verdicts.groups()[0].verdict, report.vendors) == expected
     assert tab.verdicts.strip.isVisible()
     QTest.mouseClick(tab.verdicts.strip, Qt.MouseButton.LeftButton)  # the strip opens the tab
     assert tab.lower_tabs.currentWidget() is tab.verdicts
+    assert header_indices(tab.verdicts.groups()[0].verdict, report.vendors) == expected
     assert tab.headers.selected_header_indices() == expected
 
 

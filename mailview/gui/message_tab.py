@@ -9,6 +9,9 @@ thread and only builds widgets from a finished `Analysis`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -140,7 +143,22 @@ class MessageTab(QWidget):
         tabs.addTab(self.source_panel, "Source")
         tabs.addTab(self.auth, "Authentication")
         tabs.addTab(self.verdicts, "Verdicts")
+        # A page the user is not looking at is filled when first shown: its widgets would
+        # otherwise be built and laid out between a drop and the diagram, for nobody.
+        self._unfilled: dict[int, Callable[[], None]] = {}
+        tabs.currentChanged.connect(self._fill_page)
         return tabs
+
+    def _fill_when_shown(self, page: QWidget, fill: Callable[[], None]) -> None:
+        index = self.lower_tabs.indexOf(page)
+        self._unfilled[index] = fill
+        if index == self.lower_tabs.currentIndex():
+            self._fill_page(index)
+
+    def _fill_page(self, index: int) -> None:
+        fill = self._unfilled.pop(index, None)
+        if fill is not None:
+            fill()
 
     def _build_content(self, main: QWidget) -> QWidget:
         content = QWidget()
@@ -188,12 +206,14 @@ class MessageTab(QWidget):
         self.analysis, self.error, self.state = analysis, None, READY
         report = analysis.report
         self.summary.set_report(report)
+        self.auth.strip.set_auth(report.auth)
+        self.verdicts.strip.set_vendors(report.vendors)
         self.delivery.set_report(report)
         self.diagram.set_report(report, analysis.returned)
         self.findings.set_report(report)
         self.headers.set_headers(report.headers)
-        self.auth.set_report(report)
-        self.verdicts.set_report(report)
+        self._fill_when_shown(self.auth, partial(self.auth.set_details, report))
+        self._fill_when_shown(self.verdicts, partial(self.verdicts.set_details, report))
         self.source_panel.set_source(analysis.source_text, analysis.source_note)
         self.current_hop = None
         self.highlighted_hops = []

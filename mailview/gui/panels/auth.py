@@ -527,8 +527,12 @@ class AuthPanel(QWidget):
     # --- filling -------------------------------------------------------------------------
 
     def set_report(self, report: Report | None) -> None:
+        self.strip.set_auth(None if report is None else report.auth)
+        self.set_details(report)
+
+    def set_details(self, report: Report | None) -> None:
+        """The panel's own content without the strip (a message tab fills it when shown)."""
         auth = None if report is None else report.auth
-        self.strip.set_auth(auth)
         self.statements.clear()
         self.signatures.clear()
         empty = auth is None or is_empty(auth)

@@ -343,8 +343,12 @@ class VerdictsPanel(QWidget):
         self.set_report(None)
 
     def set_report(self, report: Report | None) -> None:
+        self.strip.set_vendors(() if report is None else report.vendors)
+        self.set_details(report)
+
+    def set_details(self, report: Report | None) -> None:
+        """The panel's own content without the strip (a message tab fills it when shown)."""
         self._vendors = () if report is None else report.vendors
-        self.strip.set_vendors(self._vendors)
         self._clear()
         for verdict in ordered(self._vendors):
             group = VendorGroup(verdict)
