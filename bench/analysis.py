@@ -5,9 +5,9 @@
 Prints the median and percentiles of `analyze_bytes` per message, and in the same run the
 median time `email.parser.BytesParser(policy=compat32).parsebytes(data, headersonly=True)`
 takes merely to parse the same messages' headers — the floor any analysis stands on.
-Targets: median at most 5x that floor, and under 0.5 ms per message. `--geo` adds the
-offline geo databases (the embedded one and any the machine has), opened afresh for every
-pass, as a batch run or the app would.
+Targets (the speed issue's): median at most 6x that floor, p99 at most 3 ms, no message
+over 20 ms. `--geo` adds the offline geo databases (the embedded one and any the machine
+has), opened afresh for every pass, as a batch run or the app would.
 """
 
 from __future__ import annotations
@@ -127,9 +127,9 @@ def report(files: list[tuple[str, bytes]], ours: list[float], floor: list[float]
     print(f"analyze_bytes median:          {ms(median_ours)}")
     print(f"analyze_bytes mean:            {ms(statistics.fmean(ours))}")
     tail = f"{ms(quantiles[89])} / {ms(quantiles[98])} / {ms(max(ours))}"
-    print(f"analyze_bytes p90 / p99 / max: {tail}")
+    print(f"analyze_bytes p90 / p99 / max: {tail} (targets p99 <= 3 ms, max <= 20 ms)")
     print(f"stdlib headersonly median:     {ms(median_floor)}")
-    print(f"ratio of medians:              {median_ours / median_floor:.2f}x (target <= 5x)")
+    print(f"ratio of medians:              {median_ours / median_floor:.2f}x (target <= 6x)")
     slowest = sorted(zip(ours, (n for n, _ in files), strict=True), reverse=True)[:5]
     print("slowest:", ", ".join(f"{n} {ms(t)}" for t, n in slowest))
 
