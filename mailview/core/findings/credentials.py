@@ -27,7 +27,7 @@ from mailview.core.model import Evidence, Finding, HeaderField, Severity
 from mailview.core.summary import decode_words
 
 # Compiled on first need: the anchors below keep most messages from needing any.
-_PHRASES: tuple[tuple[str, LazyPattern], ...] = tuple(
+_PHRASES: tuple[tuple[str, LazyPattern[str]], ...] = tuple(
     (kind, LazyPattern(pattern, re.I))
     for kind, pattern in (
         (
