@@ -48,6 +48,7 @@ HEAVY = (
     "mailview.enrich.dns",
     "mailview.cli.batch",  # other commands
     "mailview.cli.export",
+    "html",  # its entity table: only for a text that holds an "&"
     "statistics",  # the slow-hop median is taken without it (it loads fractions, decimal)
     "fractions",
     "decimal",
@@ -156,6 +157,24 @@ def test_a_delivery_report_loads_the_report_readers() -> None:
     assert not names & {"logging", "email.policy", "flufl.bounce"}
 
 
+def test_an_html_part_with_an_entity_loads_the_entity_table(tmp_path: Path) -> None:
+    message = tmp_path / "entity.eml"
+    message.write_bytes(
+        PLAIN.replace(b"Subject: Lunch\n", b"Subject: Lunch\nContent-Type: text/html\n").replace(
+            b"Noon at the usual place?",
+            b'<a href="http://example.com/menu?day=1&amp;time=noon">Fish &amp; chips</a>',
+        )
+    )
+    names, done = imported("analyze", "--json", str(message))
+    assert done.returncode == 0, done.stderr
+    assert "html.entities" in names
+    (url,) = json.loads(done.stdout)["indicators"]["urls"]
+    assert (url["url"], url["shown_text"]) == (
+        "http://example.com/menu?day=1&time=noon",
+        "Fish & chips",
+    )
+
+
 def test_an_address_the_plain_check_cannot_vouch_for_loads_the_validator(
     tmp_path: Path,
 ) -> None:
@@ -255,3 +274,47 @@ def test_mailmans_detectors_load_when_asked_and_log_nothing() -> None:
     before, after, propagate, handlers = json.loads(done.stdout)
     assert (before, after) == (False, True)
     assert propagate is False and handlers == ["NullHandler"]
+
+
+# A fresh interpreter analyses the sample, then reads what the sample never needed.
+_FIRST_USE_PROBE = """
+import inspect, json, sys
+from pathlib import Path
+from mailview.core import dates
+from mailview.core.analyze import analyze_bytes
+from mailview.core.model import OnlineFacts
+from mailview.core.record import record
+report = analyze_bytes(Path(sys.argv[1]).read_bytes())
+def compiled(*patterns):
+    return [p._compiled is not None for p in patterns]
+before = compiled(dates._RFC5322, dates._ISO8601, dates._CTIME)
+online_made_before = inspect.isfunction(OnlineFacts.__dict__["__init__"])
+zoned = dates.parse_date("Fri, 29 Jun 2012 05:06:37 PDT")
+iso = dates.parse_date("2012-06-29T05:06:37Z")
+ctime = dates.parse_date("Fri Jun 29 05:06:37 2012")
+facts = OnlineFacts("system", zoned.utc, None, None, None, (), None)
+print(json.dumps([
+    len(report.hops), before, compiled(dates._RFC5322, dates._ISO8601, dates._CTIME),
+    [zoned.utc.isoformat(), zoned.offset_minutes, iso.utc.isoformat(), ctime.utc.isoformat()],
+    online_made_before, inspect.isfunction(OnlineFacts.__dict__["__init__"]),
+    [facts.resolver, facts.problems],
+]))
+"""
+
+
+def test_rare_date_shapes_and_unused_records_are_compiled_only_when_reached() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_USE_PROBE, str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    hops, before, after, dates, online_before, online_after, facts = json.loads(done.stdout)
+    assert hops  # the analysis ran, and read the sample's dates without the general patterns
+    assert before == [False, False, False]
+    assert after == [True, True, True]  # each compiled when a date of its shape came
+    # PDT is seven hours behind; ISO's Z and ctime's zone-less time are UTC
+    assert dates == ["2012-06-29T12:06:37+00:00", -420, "2012-06-29T05:06:37+00:00",
+                     "2012-06-29T05:06:37+00:00"]  # fmt: skip
+    assert (online_before, online_after) == (False, True)  # an offline run made none
+    assert facts == ["system", []]

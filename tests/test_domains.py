@@ -116,3 +116,29 @@ def test_made_up_top_labels_share_one_empty_table_and_are_not_remembered() -> No
         assert domains.org_domain(f"mail.host{n}.made-up-{n}") == f"host{n}.made-up-{n}"
     assert domains._label_psl.cache_info().currsize == 0
     assert domains._plain_psl("made-up-1") is domains._plain_psl("made-up-2")
+
+
+def test_the_index_reads_each_line_as_the_library_does() -> None:
+    # the list is written plainly, so its ASCII lines take the shortcut on their bytes
+    by_line = {
+        line: label for label, held in domains._lines_by_top_label().items() for line in held
+    }
+    assert by_line == {line: domains._read_label(line) for line in domains._rule_lines()}
+    assert sum(len(held) for held in domains._lines_by_top_label().values()) == len(
+        domains._rule_lines()
+    )
+
+
+def test_a_list_not_written_plainly_is_read_line_by_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = (b"Shop.Example.COM", b"example.org  a note", b"!x.net", "été.fr".encode(), b"com")
+    monkeypatch.setattr(domains, "_rule_lines", lambda: lines)
+    domains._lines_by_top_label.cache_clear()
+    try:
+        assert domains._lines_by_top_label() == {
+            b"com": (b"Shop.Example.COM", b"com"),
+            b"org": (b"example.org  a note",),
+            b"net": (b"!x.net",),
+            b"fr": ("été.fr".encode(),),
+        }
+    finally:
+        domains._lines_by_top_label.cache_clear()

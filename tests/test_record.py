@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -256,3 +258,46 @@ def test_a_mutable_record_assigns_compares_and_pickles_as_the_dataclass() -> Non
         ours.extra = 1
     assert pickle.loads(pickle.dumps(ours)) == ours
     assert copy.deepcopy(ours) == ours and dataclasses.asdict(ours) == dataclasses.asdict(theirs)
+
+
+def _fresh_pair() -> tuple[type, type]:
+    """A record and its dataclass twin, neither used yet."""
+
+    @record
+    class Fresh:
+        name: str
+        count: int = 2
+        marks: list[int] = field(default_factory=list)
+
+    @dataclass(frozen=True, slots=True)
+    class FreshTwin:
+        name: str
+        count: int = 2
+        marks: list[int] = field(default_factory=list)
+
+    return Fresh, FreshTwin
+
+
+def _parameters(cls: type) -> list[tuple[str, str]]:
+    return [(p.name, repr(p.default)) for p in inspect.signature(cls).parameters.values()]
+
+
+def test_init_is_compiled_on_first_use_and_is_the_dataclasses_from_the_start() -> None:
+    fresh, twin = _fresh_pair()
+    # asked before any instance exists, the parameters are already the dataclass's
+    assert _parameters(fresh) == _parameters(twin)
+    fresh, _ = _fresh_pair()
+    made = fresh("a")
+    assert (made.name, made.count, made.marks) == ("a", 2, [])
+    assert inspect.isfunction(fresh.__dict__["__init__"])  # compiled and put in place
+    assert fresh("b", 3, [1]).marks == [1] and fresh("c").marks is not made.marks
+    assert _parameters(fresh) == _parameters(twin)
+    with pytest.raises(TypeError):
+        fresh()
+
+
+def test_a_record_first_made_in_two_threads_at_once_is_made_right_in_both() -> None:
+    fresh, _ = _fresh_pair()
+    with ThreadPoolExecutor(4) as pool:
+        made = list(pool.map(lambda n: fresh(str(n), n), range(64)))
+    assert [(m.name, m.count) for m in made] == [(str(n), n) for n in range(64)]

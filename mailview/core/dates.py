@@ -24,6 +24,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import ParsedDate
 
 # A real date with a zone comment is well under 100 characters; 512 leaves room for
@@ -92,12 +93,15 @@ _ZONES: dict[str, int] = {
 # optionally after "GMT"/"UTC" as in "GMT+0200".
 _ZONE = r"(?:(?:gmt|utc|ut) ?)?(?P<num>[+-](?:\d\d:\d\d|\d{3,4}|\d\d))|(?P<alpha>[a-z]{1,5})"
 
+# The general patterns below are compiled on first use: most dates take the `_COMMON`
+# shortcut and never reach them.
+
 # RFC 5322 §3.3: date-time = [ day-of-week "," ] date time [CFWS]
 #   date = day month year ; time = time-of-day zone ; time-of-day = hour ":" minute [ ":" second ]
 # with §4.3 obs-day-of-week / obs-year (2 or 3 digits) / obs-zone; day and month may be
 # joined by "-" as some old software wrote them. Whitespace runs are bounded (at most 9)
 # so the pattern also works on uncleaned text.
-_RFC5322 = re.compile(
+_RFC5322 = LazyPattern(
     r"(?:(?P<wd>[a-z]{2,9})\.?\s{0,9},?\s{0,9})?"
     r"(?P<day>\d{1,2})(?:\s{1,9}|-)?(?P<mon>[a-z]{3,9})\.?(?:\s{1,9}|-)?(?P<year>\d{2,4})"
     r"\s{0,9},?\s{0,9}(?P<hh>\d{1,2})\s{0,9}:\s{0,9}(?P<mm>\d{1,2})"
@@ -107,7 +111,7 @@ _RFC5322 = re.compile(
 )
 
 # ISO 8601 (RFC 3339 profile and the space-separated variant): 2022-04-08T12:34:56.789Z
-_ISO8601 = re.compile(
+_ISO8601 = LazyPattern(
     r"(?P<year>\d{4})-(?P<mon>\d{1,2})-(?P<day>\d{1,2})[t ]"
     r"(?P<hh>\d{1,2}):(?P<mm>\d{2})(?::(?P<ss>\d{2})(?:[.,](?P<frac>\d{1,9}))?)?"
     r"(?: ?(?:(?P<z>z)|" + _ZONE + r"))?(?![a-z0-9:])",
@@ -115,7 +119,7 @@ _ISO8601 = re.compile(
 )
 
 # C ctime() / date(1): "Mon Jun  6 10:00:00 2022", "Mon Jun 6 10:00:00 UTC 2022"
-_CTIME = re.compile(
+_CTIME = LazyPattern(
     r"(?P<wd>[a-z]{3,9}),? (?P<mon>[a-z]{3,9}) (?P<day>\d{1,2}),? "
     r"(?P<hh>\d{1,2}):(?P<mm>\d{2})(?::(?P<ss>\d{2})(?:[.,](?P<frac>\d{1,9}))?)? "
     r"(?:(?:" + _ZONE + r") )?(?P<year>\d{4})(?![a-z0-9:])",
@@ -123,8 +127,8 @@ _CTIME = re.compile(
 )
 
 # Go's time.Time.String() appends the monotonic clock reading: "m=+0.123456789".
-_GO_MONOTONIC = re.compile(r" m=[+-]?\d{1,20}(?:\.\d{1,20})?$")
-_COMMENT_CHARS = re.compile(r"[()\\]")
+_GO_MONOTONIC = LazyPattern(r" m=[+-]?\d{1,20}(?:\.\d{1,20})?$")
+_COMMENT_CHARS = LazyPattern(r"[()\\]")
 
 # The layout nearly every MTA writes, "Mon, 6 Jun 2022 10:00:00 +0000", spelled out in
 # ASCII without the options of _RFC5322. The general pattern reads any text this matches

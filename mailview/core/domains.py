@@ -25,23 +25,44 @@ from publicsuffixlist import PSLFILE, PublicSuffixList
 _ACE_PREFIX = "xn--"  # RFC 3490 §5: every IDNA-encoded label starts with it
 
 
+# The bytes a rule line of the list is written in (RFC 1035 letters, digits and hyphens,
+# the dots between labels, a wildcard `*` and an exception `!`), and those of other
+# scripts (UTF-8, every byte at or above 0x80).
+_PLAIN_BYTES = b"abcdefghijklmnopqrstuvwxyz0123456789.-*!"
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
 @cache
 def _rule_lines() -> tuple[bytes, ...]:
     # The library's own file, its comment and blank lines (a third of it, which the
     # library would skip one by one) left out; split at "\n" as iterating the file does.
     with open(PSLFILE, "rb") as source:
-        return tuple(line for line in source.read().split(b"\n") if line and line[:2] != b"//")
+        return tuple([line for line in source.read().split(b"\n") if line[:2] != b"//" and line])
 
 
 @cache
-def _lines_by_top_label() -> dict[str, tuple[bytes, ...]]:
-    """Each rule's line under the top label the rule ends in, the rule read as the library
-    reads it (lower-cased, up to the first space, an exception's `!` aside)."""
-    index: dict[str, list[bytes]] = {}
-    for line in _rule_lines():
-        rule = line.decode("utf8", "surrogateescape").lower().split(" ")[0].rstrip()
-        index.setdefault(rule.lstrip("!").rpartition(".")[2], []).append(line)
-    return {label: tuple(lines) for label, lines in index.items()}
+def _lines_by_top_label() -> dict[bytes, tuple[bytes, ...]]:
+    """Each rule's line under the top label the rule ends in (UTF-8), the rule read as the
+    library reads it (lower-cased, up to the first space, an exception's `!` aside)."""
+    lines = _rule_lines()
+    # When every ASCII line is written in lower-case rule characters alone (as the list
+    # is), such a line is its own rule and its label is found on the bytes; a line in
+    # another script is read as the library reads it.
+    written = b"\n".join(lines).translate(None, _PLAIN_BYTES + b"\n")
+    plain = not written.translate(None, _HIGH_BYTES)
+    index: dict[bytes, list[bytes]] = {}
+    for line in lines:
+        if plain and line.isascii():
+            label = line.lstrip(b"!").rpartition(b".")[2]
+        else:
+            label = _read_label(line)
+        index.setdefault(label, []).append(line)
+    return {label: tuple(held) for label, held in index.items()}
+
+
+def _read_label(line: bytes) -> bytes:
+    rule = line.decode("utf8", "surrogateescape").lower().split(" ")[0].rstrip()
+    return rule.lstrip("!").rpartition(".")[2].encode("utf8", "surrogateescape")
 
 
 def _plain_psl(top_label: str) -> PublicSuffixList:
@@ -52,13 +73,17 @@ def _plain_psl(top_label: str) -> PublicSuffixList:
     of the cost of a message's first look-up. A label the list does not hold shares one
     empty table, so made-up names cost no more than known ones and are not remembered.
     """
-    if top_label not in _lines_by_top_label():
+    try:
+        label = top_label.encode("utf8", "surrogateescape")
+    except UnicodeEncodeError:  # no rule's label: each was read from UTF-8 bytes
         return _empty_psl()
-    return _label_psl(top_label)
+    if label not in _lines_by_top_label():
+        return _empty_psl()
+    return _label_psl(label)
 
 
 @cache  # one per top label of the list: bounded by the list itself
-def _label_psl(top_label: str) -> PublicSuffixList:
+def _label_psl(top_label: bytes) -> PublicSuffixList:
     return PublicSuffixList(_lines_by_top_label()[top_label], accept_encoded_idn=False)
 
 

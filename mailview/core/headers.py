@@ -19,13 +19,14 @@ from mailview.core.defects import (
     HEADER_UNINDENTED,
     Defect,
 )
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import HeaderField
 
 # RFC 5322 §3.6.8:  field-name = 1*ftext
 #                   ftext      = %d33-57 / %d59-126   ; printable US-ASCII except ":"
 # RFC 5322 §4.5.8 (obsolete syntax) allows white space before the colon:
 #                   obs-optional = field-name *WSP ":" unstructured CRLF
-FIELD_START = re.compile(r"([!-9;-~]+)[ \t]*:")
+FIELD_START = LazyPattern(r"([!-9;-~]+)[ \t]*:")
 
 # RFC 5322 §2.2.3: "Unfolding is accomplished by simply removing any CRLF that is
 # immediately followed by WSP", so a line starting with WSP (SP / HTAB) continues a field.

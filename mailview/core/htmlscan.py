@@ -12,21 +12,21 @@ after the break, never an exception.
 
 from __future__ import annotations
 
-import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
-from mailview.core.record import record
+from mailview.core.lazy_re import LazyPattern
+from mailview.core.record import mutable_record, record
 
 MAX_TEXT = 200_000  # characters of visible text kept for wording checks
 MAX_LINK_TEXT = 200  # characters of one link's visible text kept
 
 # A start or end tag (HTML §13.1.2): "<", optional "/", a name, attributes, ">"; or the
 # start of a comment. The attribute run excludes "<" so a stray "<" starts a new attempt.
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,30})([^<>]*)>|<!--")
+_TAG = LazyPattern(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,30})([^<>]*)>|<!--")
 # One attribute (HTML §13.1.2.3): a name, optionally "=" and a double-quoted,
 # single-quoted or unquoted value.
-_ATTR = re.compile(r"""([^\s"'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+_ATTR = LazyPattern(r"""([^\s"'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _RAW_TEXT = ("script", "style", "title", "textarea")
 _SRC_TAGS = frozenset({"img", "iframe", "frame", "embed", "script"})
 _ATTRIBUTE_TAGS = frozenset({"a", "area", "form", "input"}) | _SRC_TAGS
@@ -41,7 +41,7 @@ class Form:
     password: bool
 
 
-@dataclass
+@mutable_record
 class HtmlScan:
     links: list[tuple[str, str]] = field(default_factory=list)  # (href, visible text)
     targets: list[str] = field(default_factory=list)  # src= and action= values
@@ -69,7 +69,7 @@ def attributes(run: str) -> dict[str, str]:
         name = match.group(1).lower()
         value = next((g for g in match.groups()[1:] if g is not None), "")
         if name not in found:
-            found[name] = html.unescape(value) if "&" in value else value
+            found[name] = unescape(value)
     return found
 
 
@@ -97,7 +97,7 @@ class _Scanner:
             match = _TAG.search(markup, position)
             end = len(markup) if match is None else match.start()
             if end > position:  # tags often follow each other with nothing between
-                self._text(_unescape(markup[position:end]))
+                self._text(unescape(markup[position:end]))
             if match is None:
                 break
             position = self._tag(match)
@@ -137,7 +137,7 @@ class _Scanner:
             close = self.lowered.find(f"</{name}", position)
             end = len(self.markup) if close < 0 else close
             if name in ("title", "textarea"):
-                self.scan.add_text(_unescape(self.markup[position:end]))
+                self.scan.add_text(unescape(self.markup[position:end]))
             return end
         return position
 
@@ -172,8 +172,14 @@ class _Scanner:
         self.form = None
 
 
-def _unescape(text: str) -> str:
-    return html.unescape(text) if "&" in text else text
+def unescape(text: str) -> str:
+    """`html.unescape(text)`. The `html` module is loaded on the first text that holds an
+    `&`: loading it builds its table of two thousand entities, and most mail has none."""
+    if "&" not in text:
+        return text
+    import html  # noqa: PLC0415 - see above
+
+    return html.unescape(text)
 
 
 def looks_like_html(text: str) -> bool:

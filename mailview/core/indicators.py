@@ -26,7 +26,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -34,9 +34,10 @@ from mailview.core.auth.addresses import parse_mailboxes, to_ascii_domain
 from mailview.core.domains import org_domain, same_org
 from mailview.core.htmlscan import HtmlScan, looks_like_html, scan_html
 from mailview.core.ipscope import parse_ip, scope_of_text
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.mime import MAX_DECODED_BYTES, MAX_NESTING, MAX_PARTS, Part, walk_parts
 from mailview.core.model import HeaderField, Hop, LoadedMessage, Originator, Report, Scope
-from mailview.core.record import record
+from mailview.core.record import mutable_record, record
 from mailview.core.sniff import OLE_MAGIC, is_probably_binary
 
 __all__ = ["MAX_DECODED_BYTES", "MAX_NESTING", "MAX_PARTS"]
@@ -219,7 +220,7 @@ def _domains(
 _URL = re.compile(r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"'`\x00-\x1f\x7f]+", re.I)
 _TRAILING = ".,;:!?'\"]}>*)"
 # A bare domain as link text ("paypal.com", "paypal.com/login"); letters of any script.
-_BARE_DOMAIN = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,63}\.?(?::\d+)?(?:[/?#]\S*)?")
+_BARE_DOMAIN = LazyPattern(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,63}\.?(?::\d+)?(?:[/?#]\S*)?")
 _NETWORK_PREFIXES = ("http://", "https://", "ftp://", "//", "www.")
 _URL_JUNK = re.compile(r"[\t\r\n]")  # browsers drop these from a URL before using it
 
@@ -347,16 +348,16 @@ _ZIP_KINDS: tuple[tuple[bytes, str], ...] = (
 )
 _ISO_OFFSET = 0x8001  # ISO 9660 volume descriptor: disk images are a favourite dropper
 # Text kinds, from the start of the text (lower case, white space and BOM stripped).
-_TEXT_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"#!"), "text/x-shellscript"),
-    (re.compile(r"@echo\s+off"), "text/x-msdos-batch"),
-    (re.compile(r"(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|script|meta)\b", re.S),
+_TEXT_KINDS: tuple[tuple[LazyPattern[str], str], ...] = (
+    (LazyPattern(r"#!"), "text/x-shellscript"),
+    (LazyPattern(r"@echo\s+off"), "text/x-msdos-batch"),
+    (LazyPattern(r"(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|script|meta)\b", re.S),
      "text/html"),
-    (re.compile(r"(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<svg\b", re.S), "image/svg+xml"),
-    (re.compile(r"<\?xml\b"), "application/xml"),
+    (LazyPattern(r"(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<svg\b", re.S), "image/svg+xml"),
+    (LazyPattern(r"<\?xml\b"), "application/xml"),
 )  # fmt: skip
 # Windows Script Host code reads like this wherever it starts.
-_WSH = re.compile(r"wscript\.|createobject\s*\(|activexobject\s*\(|powershell\s+-", re.I)
+_WSH = LazyPattern(r"wscript\.|createobject\s*\(|activexobject\s*\(|powershell\s+-", re.I)
 _WSH_WORDS = ("wscript", "createobject", "activexobject", "powershell")  # one is in every match
 
 
@@ -394,7 +395,7 @@ _PAGE_TYPES = ("text/html", "image/svg+xml", "application/xhtml+xml")
 _PAGE_NAMES = (".htm", ".html", ".shtml", ".xhtml", ".svg", ".svgz")
 
 
-@dataclass
+@mutable_record
 class _Scan:
     """Mutable state of one body walk: what was found and what is left of each budget."""
 

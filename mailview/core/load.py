@@ -54,6 +54,7 @@ from mailview.core.defects import (
 )
 from mailview.core.errors import DAMAGED, EMPTY, NOT_A_MESSAGE, UNREADABLE, InputError
 from mailview.core.headers import split_header_block
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import Envelope, HeaderField, LoadedMessage
 from mailview.core.record import mutable_record, record
 from mailview.core.sniff import OLE_MAGIC, binary_kind, not_a_message
@@ -92,12 +93,12 @@ _FIELD_START = re.compile(rb"([!-9;-~]+)[ \t]*:")
 # Gmail "Show original" page: a summary table ("Original message", "Message ID",
 # "Created at:", "SPF: PASS with IP …", "Download Original") precedes the real headers,
 # which start at the first of these fields after it.
-_GMAIL_SUMMARY = re.compile(
+_GMAIL_SUMMARY = LazyPattern(
     rb"\A\s*Original message\s*$|^\s*Download Original\b|^\s*Created at:.*\n(?:.*\n){0,3}?"
     rb"\s*From:",
     re.I | re.M,
 )
-_GMAIL_REAL_START = re.compile(
+_GMAIL_REAL_START = LazyPattern(
     rb"^[ \t]*(?:Delivered-To|Received|Return-Path|ARC-[!-9;-~]+|X-[!-9;-~]+)[ \t]*:", re.I | re.M
 )
 _OUTLOOK_PREAMBLE = re.compile(rb"Microsoft Mail Internet Headers Version 2\.0[ \t]*\r?\n")
@@ -106,9 +107,9 @@ _OUTLOOK_PREAMBLE = re.compile(rb"Microsoft Mail Internet Headers Version 2\.0[ 
 # follow an empty line. The date must show a time and a year, so that a body line such
 # as "From my point of view" after a paragraph does not split a message.
 _MBOX_NEXT = re.compile(rb"\n\r?\n(?=From )")
-_MBOX_FROM_LINE = re.compile(rb"From \S+ +(?=[^\r\n]*\d:\d\d)(?=[^\r\n]*\d{4})[^\r\n]*\r?\n")
+_MBOX_FROM_LINE = LazyPattern(rb"From \S+ +(?=[^\r\n]*\d:\d\d)(?=[^\r\n]*\d{4})[^\r\n]*\r?\n")
 _MBOX_ESCAPED = re.compile(rb"^>(>*From )", re.M)  # mboxrd: one '>' added per level
-_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r|\Z)")
+_LINE = LazyPattern(rb"[^\r\n]*(?:\r\n|\n|\r|\Z)")
 
 # SMTP dialogue (RFC 5321 §4.1): HELO/EHLO, MAIL FROM:<…>, RCPT TO:<…>, DATA, the
 # message, a line with a single "." (§4.5.2 dot-stuffing), QUIT.
@@ -122,9 +123,9 @@ _MAX_DIALOGUE_LINES = 1000
 _MESSAGE_HINTS = (b"rfc822", b"global", b".eml", b".msg", b"outlook")
 _PART_HINTS = (b"multipart/", *_MESSAGE_HINTS, b"octet")
 _SEARCH_BELOW = 64 * 1024  # multipart bodies smaller than this are searched for hints
-_REPORT_TYPE = re.compile(r'report-type\s*=\s*"?([\w.-]+)', re.I)  # RFC 6522 §3
+_REPORT_TYPE = LazyPattern(r'report-type\s*=\s*"?([\w.-]+)', re.I)  # RFC 6522 §3
 # RFC 2046 §5.1.1: boundary := 0*69<bchars> bcharsnospace, as a token or quoted string.
-_BOUNDARY = re.compile(r'boundary\s*=\s*(?:"([^"]*)"|([^\s;"]+))', re.I)
+_BOUNDARY = LazyPattern(r'boundary\s*=\s*(?:"([^"]*)"|([^\s;"]+))', re.I)
 _MESSAGE_TYPES = ("message/rfc822", "message/global")
 
 

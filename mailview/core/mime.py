@@ -15,7 +15,7 @@ from __future__ import annotations
 import binascii
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from mailview.core.headers import split_header_block
 from mailview.core.load import (
@@ -28,7 +28,7 @@ from mailview.core.load import (
     _undo_transfer_encoding,
 )
 from mailview.core.model import HeaderField
-from mailview.core.record import record
+from mailview.core.record import mutable_record, record
 
 MAX_PARTS = 500  # MIME parts examined: a bomb of empty parts stays cheap
 MAX_NESTING = 20  # multipart inside multipart (the loader's limit too)
@@ -71,7 +71,7 @@ class Part:
             return data.decode("utf-8", "replace")
 
 
-@dataclass
+@mutable_record
 class Walk:
     """The parts found so far, and what the budgets cut off."""
 

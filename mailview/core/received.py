@@ -36,6 +36,7 @@ from dataclasses import field
 from typing import TypeAlias
 
 from mailview.core.dates import parse_date
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import ParsedDate, ReceivedFields, TlsInfo
 from mailview.core.record import mutable_record
 
@@ -136,13 +137,13 @@ def _keep(out: list[Tok], tok: Tok, depth: int) -> None:
 # RFC 5322 §3.3 date = day month year, then time-of-day, searched for when a header has
 # no ";" before its date. The pattern starts with a digit and has only bounded repeats,
 # so the search is one quick test per position. A weekday just before is included after.
-_DATE_SEARCH = re.compile(
+_DATE_SEARCH = LazyPattern(
     r"(?<![0-9A-Za-z])(?:\d{1,2}[ -]{1,5}"
     r"(?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ep|[Oo]ct|[Nn]ov|[Dd]ec)"
     r"[a-z]{0,6}[ -]{1,5}\d{2,4},?\s{1,9}\d{1,2}:\d\d"
     r"|\d{4}-\d\d-\d\d[T ]\d\d:\d\d)"  # ISO 8601, as Go writes it (SendGrid)
 )
-_WEEKDAY_BEFORE = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6},?\s{0,5}$", re.I)
+_WEEKDAY_BEFORE = LazyPattern(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6},?\s{0,5}$", re.I)
 
 
 def _find_date_start(text: str) -> int | None:
@@ -166,7 +167,7 @@ _IPV4 = re.compile(r"(\d{1,3}(?:\.\d{1,3}){3})(?:[:.]\d{1,5})?")
 # decimal octets of at most 255 without leading zeros. A match costs far less than
 # building the object.
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_IPV4_VALID = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+_IPV4_VALID = LazyPattern(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 _PLAIN_IPV4 = re.compile(rf"\[?({_OCTET}(?:\.{_OCTET}){{3}})\]?")
 _IPV6_CHARS = re.compile(r"[0-9A-Fa-f:.]{2,45}")
 
@@ -280,7 +281,7 @@ def _comments(toks: list[Tok]) -> list[Tok]:
 # --- the from clause --------------------------------------------------------------------
 
 # Exim/ecelerity/mail.ru "helo=x"; qmail/IronPort "HELO x"; Zimbra "LHLO x"; vger "EHLO x".
-_HELO_IN_COMMENT = re.compile(
+_HELO_IN_COMMENT = LazyPattern(
     r"(?:\bhelo=|\b(?:HELO|EHLO|LHLO)\s+)(\[[^\[\]()\s]*\]|[^\s()\[\]\"]+)"
 )
 # Comments after `from` that are not TCP-info even when they hold a bracketed text.
@@ -409,12 +410,12 @@ _TLS_VERSION = re.compile(r"\bversion=([\w./]+)", re.I)
 _TLS_CIPHER = re.compile(r"\bcipher=([\w.-]+)", re.I)
 _TLS_BITS = re.compile(r"\bbits=(\d{1,5})(?!\d)", re.I)
 # Exim: (TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256), (TLSv1:DHE-RSA-AES256-SHA:256), (TLS1.3)
-_TLS_EXIM = re.compile(r"((?:TLS|SSL)v?[\d._]+)(?::([\w.-]+)(?::(\d{1,5}))?)?", re.I)
+_TLS_EXIM = LazyPattern(r"((?:TLS|SSL)v?[\d._]+)(?::([\w.-]+)(?::(\d{1,5}))?)?", re.I)
 _TLS_MARKERS = frozenset({"tls", "using tls", "google transport security"})
 _TLS_UNKNOWN = TlsInfo(None, None)  # TLS without details; immutable, so built once
 _TLS_NAME = re.compile(r"(TLS|SSL)V?(\d)(?:[._](\d))?", re.I)
 
-_AUTH_COMMENT = re.compile(
+_AUTH_COMMENT = LazyPattern(
     r"Authenticated sender:\s*([^\s()]+)"  # Postfix, cPanel Exim, ZoneMTA
     r"|AUTH:\s*\S+\s+([^\s,()]+)"  # Courier: (AUTH: LOGIN user)
     r"|authenticated user\s+([^\s()]+)"  # SquirrelMail
@@ -437,7 +438,7 @@ def _mentions(low: str, words: tuple[str, ...]) -> bool:
     return any(map(low.__contains__, words))  # no generator frame: a third of the cost
 
 
-_ENVELOPE = re.compile(r"envelope-(?:from|sender)\s*(<[^<>]*>|[^\s<>,;()]+)?", re.I)
+_ENVELOPE = LazyPattern(r"envelope-(?:from|sender)\s*(<[^<>]*>|[^\s<>,;()]+)?", re.I)
 
 
 def _read_protocol(src: str, toks: list[Tok]) -> tuple[str | None, TlsInfo | None]:
@@ -557,10 +558,10 @@ def _read_envelope(src: str, low: str, comments: list[Tok], clauses: _Clauses) -
 # --- software ---------------------------------------------------------------------------
 
 _EXIM = re.compile(r"Exim\s+([\w.-]+)")
-_SENDMAIL = re.compile(r"\d+\.[\w.]*(?:\s*\([^()]*\))?/[\w.-]+(?:/[\w.-]+)*")
-_QMAIL = re.compile(r"qmail\s+(\d+)\s+invoked\b", re.I)
-_EXIM_ID = re.compile(r"[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}")
-_NOT_SOFTWARE = re.compile(
+_SENDMAIL = LazyPattern(r"\d+\.[\w.]*(?:\s*\([^()]*\))?/[\w.-]+(?:/[\w.-]+)*")
+_QMAIL = LazyPattern(r"qmail\s+(\d+)\s+invoked\b", re.I)
+_EXIM_ID = LazyPattern(r"[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}")
+_NOT_SOFTWARE = LazyPattern(
     r"=|envelope-|authenticated|transport security|^using |^\d|\[|^TLS|^SSL", re.I
 )
 

@@ -3,17 +3,18 @@
 `@dataclass(frozen=True, slots=True)` compiles six methods one at a time and builds each
 class twice over; a hundred such classes made a third of the time `mailview analyze`
 took to start. `@record` builds the same class compiling only `__init__` (whose speed
-matters: a report is made of thousands of records) and shares plain closures for the
-rest. What it builds behaves as the dataclass does: frozen (assigning or deleting a
-field raises `dataclasses.FrozenInstanceError`), slotted (no `__dict__`), equal and
-hashed by its fields in order, the same repr, picklable, with `__match_args__`, and known
-to `dataclasses.fields`, `asdict`, `replace` and `is_dataclass`. Fields take plain
-defaults or `dataclasses.field(default=…, default_factory=…, init=…, repr=…,
-compare=…, hash=…)`; `__post_init__` runs after `__init__`. What it does not support
-(inheritance between records, `ClassVar`, `InitVar`, `kw_only`, a class writing its own
-`__eq__` or `__repr__`) it refuses with a TypeError when the class is made, so a record
-never silently differs from the dataclass it replaces. (One difference is left: a class
-without a docstring keeps none, where the dataclass writes its signature there.)
+matters: a report is made of thousands of records), and that only when the class is first
+used, and shares plain closures for the rest. What it builds behaves as the dataclass
+does: frozen (assigning or deleting a field raises `dataclasses.FrozenInstanceError`),
+slotted (no `__dict__`), equal and hashed by its fields in order, the same repr,
+picklable, with `__match_args__`, and known to `dataclasses.fields`, `asdict`, `replace`
+and `is_dataclass`. Fields take plain defaults or `dataclasses.field(default=…,
+default_factory=…, init=…, repr=…, compare=…, hash=…)`; `__post_init__` runs after
+`__init__`. What it does not support (inheritance between records, `ClassVar`, `InitVar`,
+`kw_only`, a class writing its own `__eq__` or `__repr__`) it refuses with a TypeError
+when the class is made, so a record never silently differs from the dataclass it
+replaces. (One difference is left: a class without a docstring keeps none, where the
+dataclass writes its signature there.)
 `@mutable_record` does the same for `@dataclass(slots=True)`: not frozen, and so not
 hashable.
 """
@@ -102,12 +103,13 @@ def _build(cls: type[_T], *, frozen: bool) -> type[_T]:
     metaclass: type = type(cls)
     made: type[_T] = metaclass(cls.__name__, cls.__bases__, namespace)
     made.__qualname__ = cls.__qualname__
-    methods = {"__init__": _init(made, fields), "__repr__": _repr(fields), "__eq__": _eq(fields)}
+    methods = {"__repr__": _repr(fields), "__eq__": _eq(fields)}
     if frozen:
         methods |= {"__hash__": _hash(fields), **_frozen(made, fields), **_state(fields)}
     for name, method in methods.items():
         method.__qualname__ = f"{made.__qualname__}.{name}"
         setattr(made, name, method)
+    type.__setattr__(made, "__init__", _InitOnFirstUse(made, fields))
     if not frozen:
         made.__hash__ = None  # type: ignore[assignment]
     return made
@@ -144,6 +146,35 @@ def _fields_of(cls: type) -> dict[str, dataclasses.Field[Any]]:
         setattr(field, "_field_type", _FIELD_MARK)  # noqa: B010 - private to dataclasses
         fields[name] = field
     return fields
+
+
+class _InitOnFirstUse:
+    """A record's `__init__` until the class is first used: compiled then, and put in its
+    place. Compiling is most of the cost of making a record class, and a run makes only a
+    part of the classes it loads (an offline analysis no DNS answer, a message without a
+    bounce no bounce record); the class behaves the same either way, as the compiled
+    `__init__` is what any look-up of it, `inspect.signature`'s included, finds."""
+
+    __slots__ = ("_cls", "_fields")
+
+    def __init__(self, cls: type, fields: dict[str, dataclasses.Field[Any]]) -> None:
+        self._cls = cls
+        self._fields = fields
+
+    def __get__(self, instance: object, owner: type | None = None) -> Callable[..., None]:
+        init = self.compiled()
+        return init if instance is None else init.__get__(instance, owner)
+
+    def compiled(self) -> Callable[..., None]:
+        """The class's compiled `__init__`, made and put in place on the first call (two
+        threads may both make one: each is the same function)."""
+        init = self._cls.__dict__["__init__"]
+        if init is self:
+            init = _init(self._cls, self._fields)
+            init.__qualname__ = f"{self._cls.__qualname__}.__init__"
+            type.__setattr__(self._cls, "__init__", init)
+        made: Callable[..., None] = init
+        return made
 
 
 def _init(cls: type, fields: dict[str, dataclasses.Field[Any]]) -> Callable[..., None]:

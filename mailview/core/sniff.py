@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import re
 
+from mailview.core.lazy_re import LazyPattern
+
 # (magic bytes at offset 0, what the file is) — checked in order.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -48,10 +50,10 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # Control bytes that never occur in text (NUL aside, which broken mail does carry).
 _BINARY_BYTES = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f\x7f]")
-_HTML_START = re.compile(
+_HTML_START = LazyPattern(
     rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
 )
-_XML_START = re.compile(rb"\s*<\?xml\b|\s*<[A-Za-z_][\w.:-]*[\s>/]", re.I)
+_XML_START = LazyPattern(rb"\s*<\?xml\b|\s*<[A-Za-z_][\w.:-]*[\s>/]", re.I)
 
 
 def binary_kind(data: bytes) -> str | None:

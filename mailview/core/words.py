@@ -13,6 +13,8 @@ import email.header
 import functools
 import re
 
+from mailview.core.lazy_re import LazyPattern
+
 _FAILURES = (ValueError, LookupError, UnicodeError, email.errors.MessageError)
 
 # C0 controls but TAB and LF, DEL, C1 controls (ECMA-48: CSI, OSC … in 8-bit form): on a
@@ -23,9 +25,9 @@ CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 # PDI, LRM RLM ALM; and the line and paragraph separators. They reorder what is shown:
 # U+202E makes `fdp.exe` display as `exe.pdf`.
 BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029"
-_UNSAFE = re.compile(f"[{CONTROLS}{BIDI_CONTROLS}]")
+_UNSAFE = LazyPattern(f"[{CONTROLS}{BIDI_CONTROLS}]")
 # Surrogates stand for bytes that were not UTF-8 (surrogateescape): they cannot be printed.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = LazyPattern("[\ud800-\udfff]")
 
 
 def show_controls(text: str) -> str:

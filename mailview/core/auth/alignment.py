@@ -32,7 +32,6 @@ Strategy:
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -40,6 +39,7 @@ from mailview.core.auth.addresses import parse_mailboxes, to_ascii_domain
 from mailview.core.auth.model import Alignment, AuthResult, DkimSignature, ReceivedSpf
 from mailview.core.domains import org_domain
 from mailview.core.findings.context import finding
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import Evidence, Finding, HeaderField, Severity
 from mailview.core.record import record
 
@@ -58,7 +58,7 @@ COMPUTED_WORDS = {
 _PASS_LIKE = frozenset({"pass", "bestguesspass"})
 _FAIL_LIKE = frozenset({"fail"})
 # Linear: one bounded run of non-space characters after fixed words.
-_DOMAIN_OF = re.compile(r"\bdomain of (\S{1,320}?) (?:designates|does not designate)")
+_DOMAIN_OF = LazyPattern(r"\bdomain of (\S{1,320}?) (?:designates|does not designate)")
 
 
 @record

@@ -20,7 +20,6 @@ each verification is linear in the message, so a hostile chain costs at most 50 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import field
 from typing import Any
@@ -37,6 +36,7 @@ from mailview.core.auth.keys import KeyStore, dnsfunc_for, key_name
 from mailview.core.auth.model import ArcChain, ArcSet
 from mailview.core.domains import normalise_host
 from mailview.core.findings.context import finding
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import Evidence, Finding, HeaderField, Severity
 from mailview.core.record import mutable_record
 
@@ -50,7 +50,7 @@ _SHOWN = {_SEAL: "ARC-Seal", _AMS: "ARC-Message-Signature", _AAR: "ARC-Authentic
 # RFC 8617 §4.1.1: arc-info = arc-instance ";" authres-payload;
 # arc-instance = [FWS] %s"i" [FWS] "=" [FWS] instance-num [FWS]; instance-num = 1*2DIGIT.
 # Digits are matched generously (1*9) so that i=99 is reported as out of range, not missing.
-_AAR_INSTANCE = re.compile(r"\s*i\s*=\s*([0-9]{1,9})\s*(?:;|$)")
+_AAR_INSTANCE = LazyPattern(r"\s*i\s*=\s*([0-9]{1,9})\s*(?:;|$)")
 _CV_VALUES = ("none", "fail", "pass")  # RFC 8617 §4.1.3: chain-status
 
 

@@ -38,6 +38,7 @@ from mailview.core.auth.keys import KeyStore, dnsfunc_for, key_name
 from mailview.core.auth.model import AuthResult, DkimSignature
 from mailview.core.domains import normalise_host, same_org
 from mailview.core.findings.context import finding
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import Evidence, Finding, HeaderField, Severity
 from mailview.core.record import mutable_record, record
 
@@ -66,10 +67,10 @@ FUTURE_SLACK_SECONDS = 15 * 60  # clocks drift; a quarter of an hour is not susp
 
 # RFC 6376 §3.2: tag-spec = [FWS] tag-name [FWS] "=" [FWS] tag-value [FWS];
 # tag-name = ALPHA *ALNUMPUNC; ALNUMPUNC = ALPHA / DIGIT / "_".
-_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_TAG_NAME = LazyPattern(r"[A-Za-z][A-Za-z0-9_]*")
 # RFC 6376 §3.5: b= and bh= are base64string = ALPHADIGITPS *([FWS] ALPHADIGITPS)
 # [ [FWS] "=" [ [FWS] "=" ] ]; folding white space inside is ignored.
-_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+_BASE64 = LazyPattern(r"[A-Za-z0-9+/]+={0,2}")
 _WHITESPACE = re.compile(r"\s+")
 # RFC 6376 §3.5: l= and t=/x= are 1*76DIGIT / 1*12DIGIT; longer numbers are refused
 # rather than converted (Python's int() of a huge digit string is costly).

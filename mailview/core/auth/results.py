@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 from mailview.core.auth.compauth import explain_compauth
 from mailview.core.auth.model import AuthResult, ReceivedSpf
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import HeaderField
 from mailview.core.record import mutable_record
 
@@ -76,10 +77,10 @@ SPF_RESULTS = frozenset(
 
 # RFC 8601 §2.2: method = Keyword [ [CFWS] "/" [CFWS] method-version ];
 # RFC 5321 Keyword = Let-dig [Ldh-str]. Underscores are tolerated (some vendors use them).
-_METHOD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+_METHOD = LazyPattern(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 # RFC 5322 atext-ish run: anything that is not white space or one of the specials the two
 # grammars use as delimiters (";" "=" comment and quote marks).
-_WORD = re.compile(r'[^\s;=()"]+')
+_WORD = LazyPattern(r'[^\s;=()"]+')
 # RFC 8617 §4.1.1: instance = [CFWS] %s"i" [CFWS] "=" [CFWS] i-value; i-value = 1*2DIGIT
 _INSTANCE = re.compile(r"[0-9]{1,2}")
 

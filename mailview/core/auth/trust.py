@@ -32,6 +32,7 @@ from mailview.core.auth.results import (
 from mailview.core.chain import Route
 from mailview.core.domains import normalise_host, same_org
 from mailview.core.findings.context import finding
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import Evidence, Finding, HeaderField, Severity
 
 PASS = "pass"
@@ -50,8 +51,8 @@ FAIL_SEVERITY: dict[tuple[str, str], Severity] = {
     ("auth", "fail"): Severity.LOW,
 }
 # A DMARC policy as Google (`p=REJECT dis=NONE`) and rspamd (`policy=none`) comment it.
-_POLICY = re.compile(r"\b(?:p|policy)=([A-Za-z.]+)", re.IGNORECASE)
-_DISPOSITION = re.compile(r"\bdis=([A-Za-z.]+)", re.IGNORECASE)
+_POLICY = LazyPattern(r"\b(?:p|policy)=([A-Za-z.]+)", re.IGNORECASE)
+_DISPOSITION = LazyPattern(r"\bdis=([A-Za-z.]+)", re.IGNORECASE)
 
 
 # --- who is the receiver ------------------------------------------------------------

@@ -228,7 +228,7 @@ _BY_CODE = {
 _BY_SUBJECT = {"5": "syntaxerror", "6": "contenterror", "7": "securityerror"}
 
 
-def _any(*phrases: str) -> LazyPattern:
+def _any(*phrases: str) -> LazyPattern[str]:
     # Compiled on first use: a report's reason is mostly settled by its status code or
     # the first tables, and the phrases of a provider are read only for its own servers.
     return LazyPattern("|".join(f"(?:{p})" for p in phrases), re.I)
@@ -236,7 +236,7 @@ def _any(*phrases: str) -> LazyPattern:
 
 # Words that outweigh even a decisive code: servers send 5.1.1 with "too many
 # recipients this hour" or "IP blacklisted", and the words are the truth.
-_OVERRIDE: tuple[tuple[str, LazyPattern], ...] = (
+_OVERRIDE: tuple[tuple[str, LazyPattern[str]], ...] = (
     ("virusdetected", _any(r"\bvirus", r"malware")),
     # Complaints from users are what a reputation is made of; a deferral "due to volume or
     # complaints" is the receiver's verdict on the sending IP's standing, not a rate limit.
@@ -289,7 +289,7 @@ _OVERRIDE: tuple[tuple[str, LazyPattern], ...] = (
 )
 
 # The remote server's words, most specific classes first. Checked in order.
-_TEXT: tuple[tuple[str, LazyPattern], ...] = (
+_TEXT: tuple[tuple[str, LazyPattern[str]], ...] = (
     ("virusdetected", _any(r"\bvirus", r"malware", r"infected")),
     (
         "authfailure",
@@ -642,9 +642,9 @@ _TEXT: tuple[tuple[str, LazyPattern], ...] = (
 # them), to a class; a code it documents as vague maps to nothing and the general tables
 # decide.
 class _Provider(NamedTuple):
-    hosts: LazyPattern
-    rules: tuple[tuple[str, LazyPattern], ...]
-    code: LazyPattern | None  # group 1 is the provider's own code
+    hosts: LazyPattern[str]
+    rules: tuple[tuple[str, LazyPattern[str]], ...]
+    code: LazyPattern[str] | None  # group 1 is the provider's own code
     codes: dict[str, str]
 
 
@@ -710,7 +710,7 @@ _AT_GREETING = _any(
 _LIMIT = 4000  # characters of diagnostic text read: the reason is in the first lines
 
 
-def _first(rules: tuple[tuple[str, LazyPattern], ...], text: str) -> str | None:
+def _first(rules: tuple[tuple[str, LazyPattern[str]], ...], text: str) -> str | None:
     return next((name for name, pattern in rules if pattern.search(text)), None)
 
 

@@ -17,6 +17,7 @@ import urllib.parse
 from collections.abc import Iterator
 
 from mailview.core.findings.context import RuleContext, finding
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import Evidence, Finding, Severity
 from mailview.core.words import BIDI_CONTROLS, decode_words, show_controls
 
@@ -25,10 +26,10 @@ MAX_NAMES = 1000
 
 # RFC 2183 §2.3 / RFC 2045 §5.1 parameter, with RFC 2231 §3-4 sections and charset
 # (`filename*0*=`, `filename*=`): name [*N] [*] = (quoted-string / token).
-_NAME_PARAM = re.compile(
+_NAME_PARAM = LazyPattern(
     rb'(?i)(?<![\w-])(?:file)?name(\*\d+)?(\*)?[ \t]*=[ \t]*(?:"((?:[^"\\\r\n]|\\.)*)"|([^;\s"]+))'
 )
-_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+_BIDI = LazyPattern(f"[{BIDI_CONTROLS}]")
 
 
 def bidi_attachment_name(ctx: RuleContext) -> Iterator[Finding]:

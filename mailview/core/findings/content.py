@@ -27,6 +27,7 @@ from typing import NamedTuple
 from mailview.core.auth.addresses import parse_mailboxes
 from mailview.core.domains import normalise_host, org_domain
 from mailview.core.findings.context import RuleContext, finding
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import Evidence, Finding, HeaderField, Severity
 from mailview.core.summary import decode_words
 
@@ -123,7 +124,7 @@ _TOOLS: tuple[_Tool, ...] = (
 _PHPMAILER = re.compile(r"phpmailer\s*(?:\[version\s*)?v?(\d{1,3})?", re.I)
 _PHPMAILER_KIT_URL = "github.com/phpmailer/phpmailer"
 # The Bat! 1.x/2.x were current around 2000-2004; spam software still forges them.
-_THE_BAT = re.compile(r"the\s*bat!\s*\(v?(\d{1,2})\.", re.I)
+_THE_BAT = LazyPattern(r"the\s*bat!\s*\(v?(\d{1,2})\.", re.I)
 
 
 def mailer_signature(ctx: RuleContext) -> Iterator[Finding]:
@@ -457,9 +458,9 @@ _ESP_ORGS = frozenset(
         "substack.com",
     }
 )
-_TARGET = re.compile(r"<\s*([^<>\s]{1,2000})\s*>")
-_URL_HOST = re.compile(r"https?://([^/?#:\s]{1,255})", re.I)
-_DKIM_DOMAIN = re.compile(r"(?:^|;)\s*d\s*=\s*([A-Za-z0-9.-]{1,255})")
+_TARGET = LazyPattern(r"<\s*([^<>\s]{1,2000})\s*>")
+_URL_HOST = LazyPattern(r"https?://([^/?#:\s]{1,255})", re.I)
+_DKIM_DOMAIN = LazyPattern(r"(?:^|;)\s*d\s*=\s*([A-Za-z0-9.-]{1,255})")
 # Headers that name who really sends: the author, the envelope, a mailing list.
 _SENDER_HEADERS = ("from", "sender", "return-path", "list-id", "list-post")
 

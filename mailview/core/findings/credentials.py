@@ -29,7 +29,7 @@ from mailview.core.model import Evidence, Finding, HeaderField, Severity
 from mailview.core.summary import decode_words
 
 # Compiled on first need: the anchors below keep most messages from needing any.
-_PHRASES: tuple[tuple[str, LazyPattern], ...] = tuple(
+_PHRASES: tuple[tuple[str, LazyPattern[str]], ...] = tuple(
     (kind, LazyPattern(pattern, re.I))
     for kind, pattern in (
         (
@@ -137,7 +137,7 @@ def _span(match: re.Match[str] | None) -> tuple[int, int] | None:
     return None if match is None else match.span()
 
 
-def _branch_search(pattern: LazyPattern, lowered: str) -> tuple[int, int] | None:
+def _branch_search(pattern: LazyPattern[str], lowered: str) -> tuple[int, int] | None:
     """The span of `pattern.search` over the original text, found in its lower-cased copy.
 
     A case-insensitive alternation of a dozen phrases is tried at every character

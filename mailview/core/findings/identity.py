@@ -33,6 +33,7 @@ from mailview.core.findings.lookalike import (
     imitation,
     unicode_domain,
 )
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import Evidence, Finding, HeaderField, Severity
 from mailview.core.record import record
 from mailview.core.summary import decode_words
@@ -98,10 +99,10 @@ _SHOWN = {
 }
 _LIST_HEADERS = ("list-id", "list-post")
 # Words of a list header that may be a host name or an address (`<mailto:a@b>`).
-_LIST_WORDS = re.compile(r"[^\s<>\"(),;]+")
+_LIST_WORDS = LazyPattern(r"[^\s<>\"(),;]+")
 # Local parts of list robots (`owner-list@`, `list-admin@`, `list-bounces+x@`), which is
 # how lists older than List-Id name themselves in Sender.
-_LIST_ROBOT = re.compile(r"^owner-|-(?:owner|admin|bounces?|request)(?:[+=@]|$)", re.I)
+_LIST_ROBOT = LazyPattern(r"^owner-|-(?:owner|admin|bounces?|request)(?:[+=@]|$)", re.I)
 # SRS (Sender Rewriting Scheme) local parts: `SRS0=hash=tt=original.example=user`.
 _SRS0 = re.compile(r"srs0[=+-][^=]*=[^=]*=([^=]+)=", re.I)
 

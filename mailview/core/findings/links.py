@@ -15,7 +15,6 @@ credential page on free hosting or IPFS, a look-alike domain) is medium or high.
 from __future__ import annotations
 
 import functools
-import html
 import re
 from collections.abc import Iterable, Iterator
 from ipaddress import IPv4Address
@@ -26,6 +25,7 @@ from mailview.core.domains import org_domain, same_org
 from mailview.core.findings.context import RuleContext, finding
 from mailview.core.findings.identity import ESP_BOUNCE_ORGS
 from mailview.core.findings.lookalike import BRANDS, Brand, brand_owns, imitation
+from mailview.core.htmlscan import unescape
 from mailview.core.indicators import UrlIndicator, url_host
 from mailview.core.ipscope import parse_ip, scope_of
 from mailview.core.model import Evidence, Finding, Scope, Severity
@@ -217,7 +217,7 @@ def _decoded(value: str) -> str:
         if undone == text:
             break
         text = undone
-    return html.unescape(text) if "&" in text else text
+    return unescape(text)
 
 
 def _is_url(text: str) -> bool:

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from mailview.core.chain import (
     route_from_headers,
 )
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import HeaderField, Hop
 from mailview.core.summary import decode_words
 from mailview.core.vendors.model import Combiner, Decoder, VendorField, VendorVerdict
@@ -185,7 +186,7 @@ _PP_REASONS = {
     "block": "the sender is on a block list",
     "orgblock": "the sender is on the organisation's block list",
 }
-_DEFS = re.compile(r"(?:main-)?(\d{2})(\d{2})(\d{2})\d{4}$")
+_DEFS = LazyPattern(r"(?:main-)?(\d{2})(\d{2})(\d{2})\d{4}$")
 
 
 def _pp_rule(raw: str) -> str:
@@ -576,11 +577,11 @@ def ironport_context(
 
 # --------------------------------------------------------------------------- Barracuda
 
-_SPAM_STATUS = re.compile(
+_SPAM_STATUS = LazyPattern(
     r"^\s*(?P<flag>yes|no)\b\s*,?\s*(?:score\s*=\s*(?P<score>-?[\d.]+))?", re.IGNORECASE
 )
-_LEVEL = re.compile(r"\b([A-Z_]+_LEVEL)\s*=\s*(-?[\d.]+)")
-_TESTS = re.compile(r"\btests\s*=\s*(.*?)(?:\s+scanned\b|\s*$)", re.IGNORECASE | re.DOTALL)
+_LEVEL = LazyPattern(r"\b([A-Z_]+_LEVEL)\s*=\s*(-?[\d.]+)")
+_TESTS = LazyPattern(r"\btests\s*=\s*(.*?)(?:\s+scanned\b|\s*$)", re.IGNORECASE | re.DOTALL)
 _LEVEL_WORDS = {
     "TAG_LEVEL": "score at which the message is tagged as spam",
     "QUARANTINE_LEVEL": "score at which the message is quarantined",
@@ -611,7 +612,7 @@ def _barracuda_status(field: HeaderField) -> VendorVerdict | None:
     return _verdict(vendor, field, fields, f"Barracuda judged the message {verdict_words}{at}")
 
 
-_REPORT_RULE = re.compile(r"^\s*(-?\d+\.\d+)\s+(\S+)\s+(.*)$")
+_REPORT_RULE = LazyPattern(r"^\s*(-?\d+\.\d+)\s+(\S+)\s+(.*)$")
 
 
 def _barracuda_report(field: HeaderField) -> VendorVerdict | None:
@@ -860,7 +861,7 @@ _TRENDMICRO: dict[str, Decoder] = {
 
 # --------------------------------------------------------------------------- Sophos
 
-_LASED_HIT = re.compile(r"^\s*(\S+)\s+(-?\d+(?:\.\d+)?)\s*$")
+_LASED_HIT = LazyPattern(r"^\s*(\S+)\s+(-?\d+(?:\.\d+)?)\s*$")
 
 
 def _lased_hits(field: HeaderField) -> VendorVerdict | None:

@@ -15,10 +15,10 @@ authentication (compauth in its Authentication-Results) and any allow-list overr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
 from mailview.core.auth.compauth import explain_compauth
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import HeaderField
 from mailview.core.vendors.model import Combiner, Decoder, VendorField, VendorVerdict
 
@@ -421,7 +421,7 @@ def _auth_source_summary(raw: str, meaning: str | None) -> str:
     return f"The authentication status was decided by {raw or 'an unnamed server'}."
 
 
-_LATENCY = re.compile(r"^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?)$")
+_LATENCY = LazyPattern(r"^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?)$")
 
 
 def latency_seconds(raw: str) -> float | None:
@@ -519,7 +519,7 @@ DECODERS: dict[str, Decoder] = {
 
 # --- combiner: why did it land where it landed -------------------------------------------
 
-_COMPAUTH = re.compile(r"\bcompauth\s*=\s*([A-Za-z]+)(?:[^;]*?\breason\s*=\s*([0-9A-Za-z]+))?")
+_COMPAUTH = LazyPattern(r"\bcompauth\s*=\s*([A-Za-z]+)(?:[^;]*?\breason\s*=\s*([0-9A-Za-z]+))?")
 
 
 def find_compauth(headers: Sequence[HeaderField]) -> tuple[HeaderField, str, str | None] | None:

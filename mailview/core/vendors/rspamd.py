@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import HeaderField
 from mailview.core.vendors.model import Decoder, VendorField, VendorVerdict
 
@@ -96,11 +97,11 @@ SYMBOLS: dict[str, str] = {
 }
 
 _DECIMAL = r"[-+]?\d+(?:\.\d+)?"
-_RESULT_HEAD = re.compile(
+_RESULT_HEAD = LazyPattern(
     r"^\s*([\w-]+)\s*:\s*(True|False)\s*\[\s*(" + _DECIMAL + r")\s*/\s*(" + _DECIMAL + r")\s*\]",
     re.IGNORECASE,
 )
-_SYMBOL = re.compile(r"([A-Z][A-Z0-9_]*)\((" + _DECIMAL + r")\)(?:\[([^\]]*)\])?")
+_SYMBOL = LazyPattern(r"([A-Z][A-Z0-9_]*)\((" + _DECIMAL + r")\)(?:\[([^\]]*)\])?")
 
 
 def symbol_fields(text: str) -> list[VendorField]:

@@ -33,6 +33,7 @@ from mailview.core.auth.alignment import from_domain
 from mailview.core.chain import ROUTE_HEADERS
 from mailview.core.domains import normalise_host
 from mailview.core.ipscope import INTERNAL_SCOPES, parse_ip, scope_of
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import HeaderField, ReceivedFields
 from mailview.core.received import parse_received
 from mailview.core.record import record
@@ -68,7 +69,7 @@ def _says(meaning: str) -> Explain:
     return lambda raw: f"{meaning}: {raw}" if raw else meaning
 
 
-_SES_STAMP = re.compile(r"^(\d{4})\.(\d{2})\.(\d{2})-([0-9A-Fa-f.:]+)$")
+_SES_STAMP = LazyPattern(r"^(\d{4})\.(\d{2})\.(\d{2})-([0-9A-Fa-f.:]+)$")
 
 
 def _ses_outgoing(raw: str) -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import HeaderField
 from mailview.core.vendors.model import Decoder, VendorField, VendorVerdict
 
@@ -121,7 +122,7 @@ def rule_meaning(name: str) -> str | None:
 
 
 _DECIMAL = r"[-+]?\d+(?:\.\d+)?"
-_STATUS_HEAD = re.compile(r"^\s*(yes|no)\b\s*,?\s*", re.IGNORECASE)
+_STATUS_HEAD = LazyPattern(r"^\s*(yes|no)\b\s*,?\s*", re.IGNORECASE)
 
 
 def _status_tokens(rest: str) -> list[tuple[str, str]]:
@@ -257,7 +258,7 @@ def decode_flag(field: HeaderField) -> VendorVerdict | None:
 
 # "*  3.5 BAYES_99 BODY: Bayes spam probability is 99 to 100%" or, in the body-style
 # report, "3.5 BAYES_99 BODY: …" after a "pts rule name description" table head.
-_REPORT_RULE = re.compile(r"(?:^|(?<=\s))(" + _DECIMAL + r")\s+([A-Z][A-Z0-9_]{2,})\b")
+_REPORT_RULE = LazyPattern(r"(?:^|(?<=\s))(" + _DECIMAL + r")\s+([A-Z][A-Z0-9_]{2,})\b")
 
 
 def decode_report(field: HeaderField) -> VendorVerdict | None:
@@ -287,7 +288,7 @@ def _clean_description(text: str) -> str | None:
     return words or None
 
 
-_CHECKER = re.compile(r"^\s*SpamAssassin\s+(\S+)(?:\s+\(([^)]*)\))?(?:\s+on\s+(\S+))?")
+_CHECKER = LazyPattern(r"^\s*SpamAssassin\s+(\S+)(?:\s+\(([^)]*)\))?(?:\s+on\s+(\S+))?")
 
 
 def decode_checker(field: HeaderField) -> VendorVerdict | None:

@@ -19,6 +19,7 @@ import base64
 import binascii
 import re
 
+from mailview.core.lazy_re import LazyPattern
 from mailview.core.model import HeaderField
 from mailview.core.vendors.model import Decoder, VendorField, VendorVerdict
 
@@ -65,8 +66,8 @@ def obfuscate(text: str) -> str:
     return "".join(out)
 
 
-_ENGINE = re.compile(r"^\s*(Vade Retro\s+\S+)\s*(?:(?!Profile:)(\S+))?\s*(?:Profile:\s*(.*))?$")
-_RULE = re.compile(r"^\s*(\^?[A-Za-z][\w.+-]*)\s*\((-?\d+)\)\s*$")
+_ENGINE = LazyPattern(r"^\s*(Vade Retro\s+\S+)\s*(?:(?!Profile:)(\S+))?\s*(?:Profile:\s*(.*))?$")
+_RULE = LazyPattern(r"^\s*(\^?[A-Za-z][\w.+-]*)\s*\((-?\d+)\)\s*$")
 
 _MODULES: dict[str, str] = {
     "AS": "anti-spam",
