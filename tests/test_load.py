@@ -364,6 +364,27 @@ def test_msg_without_transport_headers_uses_its_properties() -> None:
     )
 
 
+@pytest.mark.parametrize("name", ["other.msg", "outer.msg"])
+def test_msg_file_directory_is_read_once(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The OLE file is opened once, its attached message included: extract-msg's own
+    `openMsg` alone would open it twice (once to learn the item's class)."""
+    import olefile  # type: ignore[import-untyped] # the library extract-msg reads with
+
+    load_bytes(fixture(name))  # extract-msg imported before counting
+    opened: list[object] = []
+    real = olefile.OleFileIO
+
+    class Counting(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            opened.append(args[0])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(olefile, "OleFileIO", Counting)
+    message = only(load_bytes(fixture(name)))
+    assert len(opened) == 1
+    assert len(message.inner) == 1  # the attached message was read, from the same file
+
+
 @pytest.mark.corpus
 def test_msg_without_extension_from_the_corpus() -> None:
     path = CORPUS / "spamscope-mail-parser" / "mail_outlook_1"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mailview.core import load as load_module
 from mailview.core.errors import InputError
 from mailview.core.headers import split_header_block
 from mailview.core.load import _split_multipart, load_bytes, load_text
@@ -140,6 +143,49 @@ def test_real_messages_with_bytes_replaced(sample: bytes, at: int, new: bytes) -
 @given(st.integers(min_value=0, max_value=len(MSG) - 1), st.binary(min_size=1, max_size=64))
 def test_damaged_msg_files(at: int, new: bytes) -> None:
     loads_or_refuses(MSG[:at] + new + MSG[at + len(new) :])
+
+
+def _opened_by_open_msg(data: bytes, place: Any) -> LoadedMessage:
+    """The .msg reading the shared-file opening replaced: `openMsg` alone."""
+    import extract_msg
+
+    from mailview.core import load
+
+    try:
+        msg: Any = extract_msg.openMsg(
+            data, errorBehavior=extract_msg.enums.ErrorBehavior.SUPPRESS_ALL
+        )
+    except Exception as err:
+        raise InputError(load._msg_failure(err, place), "damaged") from err
+    try:
+        return load._msg_to_loaded(msg, place)
+    finally:
+        msg.close()
+
+
+def _outcome(data: bytes) -> object:
+    try:
+        return load_bytes(data)
+    except InputError as err:
+        return str(err)
+
+
+OTHER_MSG = (FIXTURES / "other.msg").read_bytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from([MSG, OTHER_MSG]),
+    st.integers(min_value=0, max_value=len(MSG) - 1),
+    st.binary(min_size=1, max_size=64),
+)
+def test_msg_file_opened_once_reads_what_open_msg_reads(data: bytes, at: int, new: bytes) -> None:
+    damaged = data[:at] + new + data[at + len(new) :]
+    ours = _outcome(damaged)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(load_module, "_open_and_read_msg", _opened_by_open_msg)
+        theirs = _outcome(damaged)
+    assert ours == theirs
 
 
 EOLS = st.sampled_from(["\r\n", "\n"])

@@ -45,6 +45,7 @@ from mailview.core.stream import Listed, count_messages, iter_files, iter_messag
 from mailview.core.verdict import verdict_of
 from mailview.export.json_report import dumps, error_to_dict, report_to_dict
 from mailview.export.writer import Outputs, WriteRefused, open_atomic, partial_name_of
+from mailview.long_lived import freeze_start_up, settle_once
 from mailview.present.place import network_text
 from mailview.present.triage import QueueRow, failed_row, row_of
 
@@ -200,6 +201,7 @@ def _start_worker(settings: dict[str, object]) -> None:
     # The terminal sends Ctrl+C to every process of the group; the main process decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _options = analysis_options(argparse.Namespace(**settings))
+    freeze_start_up()
 
 
 def analyse(
@@ -229,7 +231,9 @@ _Item = tuple[str, bytes, bool]  # (label, message bytes, found in a folder)
 
 
 def _analyse_task(task: list[_Item]) -> list[Outcome]:
-    return [analyse(label, data, found=found) for label, data, found in task]
+    outcomes = [analyse(label, data, found=found) for label, data, found in task]
+    settle_once()  # what the first messages loaded lives as long as the worker
+    return outcomes
 
 
 def failure(label: str, sentence: str, sha256: str | None) -> Outcome:

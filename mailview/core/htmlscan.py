@@ -30,7 +30,15 @@ _ATTR = LazyPattern(r"""([^\s"'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]
 _RAW_TEXT = ("script", "style", "title", "textarea")
 _SRC_TAGS = frozenset({"img", "iframe", "frame", "embed", "script"})
 _ATTRIBUTE_TAGS = frozenset({"a", "area", "form", "input"}) | _SRC_TAGS
-_BLOCKS = frozenset({"p", "div", "br", "tr", "td", "li", "h1", "h2", "h3", "table", "title"})
+# A start or end tag whose name is one of the tags the scan reads, or the start of a
+# comment: where `_TAG` matches at the same "<" with such a name (the lookahead keeps the
+# name whole, as `_TAG`'s longest name would be). Every `_TAG` match holds one "<", its
+# first character, so whether it matches at a "<" does not depend on what came before: the
+# stretch between two of these matches holds only tags the scan does not read.
+_HANDLED_TAG = LazyPattern(
+    r"<(/?)((?i:a|area|form|input|img|iframe|frame|embed|script|style|title|textarea))"
+    r"(?![A-Za-z0-9:-])([^<>]*)>|<!--"
+)
 
 
 @record
@@ -94,27 +102,35 @@ class _Scanner:
     def run(self) -> None:
         markup, position = self.markup, 0
         while True:
-            match = _TAG.search(markup, position)
+            match = _HANDLED_TAG.search(markup, position)
             end = len(markup) if match is None else match.start()
             if end > position:  # tags often follow each other with nothing between
-                self._text(unescape(markup[position:end]))
+                self._texts(markup[position:end])
             if match is None:
                 break
             position = self._tag(match)
         self._end_link()
         self._end_form()
 
-    def _text(self, text: str) -> None:
-        if self.href is not None:
-            self.link_text.append(text)
-        if not text.strip():
-            return  # white space between tags: neither outside a link nor visible text
-        if self.href is None:
-            self.scan.outside_links.append(text)
-        self.scan.add_text(text)
+    def _texts(self, chunk: str) -> None:
+        """The text pieces of a stretch holding no tag the scan reads: the other tags
+        (<td>, <span>, </div>...) only separate one piece from the next, so the stretch
+        is cut at them in one call rather than searched tag by tag."""
+        pieces = _TAG.split(chunk)[::4] if "<" in chunk else (chunk,)
+        href, scan = self.href, self.scan
+        for piece in pieces:
+            if not piece:
+                continue
+            text = unescape(piece)
+            if href is not None:
+                self.link_text.append(text)
+            if text.strip():  # white space between tags: neither outside a link nor visible
+                if href is None:
+                    scan.outside_links.append(text)
+                scan.add_text(text)
 
     def _tag(self, match: re.Match[str]) -> int:
-        """Handle one tag; return where scanning goes on."""
+        """Handle one tag the scan reads; return where scanning goes on."""
         position = match.end()
         slash, raw_name, run = match.groups()
         if raw_name is None:  # a comment: skip to its end
@@ -128,11 +144,9 @@ class _Scanner:
                 self._end_form()
             return position
         # Only these tags' attributes are read: reading a <td>'s or <span>'s was half the
-        # scan of a newsletter. The two sets share no name.
+        # scan of a newsletter.
         if name in _ATTRIBUTE_TAGS:
             self._start(name, attributes(run) if run.strip() else {})
-        elif name in _BLOCKS:
-            self.scan.add_text("\n")
         if name in _RAW_TEXT:
             close = self.lowered.find(f"</{name}", position)
             end = len(self.markup) if close < 0 else close

@@ -59,6 +59,7 @@ from mailview.core.model import Envelope, HeaderField, LoadedMessage
 from mailview.core.record import mutable_record, record
 from mailview.core.sniff import OLE_MAGIC, binary_kind, not_a_message
 from mailview.core.words import decode_words
+from mailview.lazy_import import import_for_good
 
 MAX_DEPTH = 5  # attached messages inside attached messages, at most this deep
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -876,22 +877,39 @@ def _load_msg(data: bytes, place: _Place) -> LoadedMessage:
 
 
 def _open_and_read_msg(data: bytes, place: _Place) -> LoadedMessage:
-    # Imported here: extract-msg is slow to import and only .msg input needs it.
-    import extract_msg  # noqa: PLC0415
+    # Imported here: extract-msg is slow to import and only .msg input needs it. Its
+    # ten thousand objects (with bs4's and lark's) then live as long as the process.
+    extract_msg: Any = import_for_good("extract_msg")
     from extract_msg.enums import ErrorBehavior  # noqa: PLC0415
 
+    # `openMsg` reads the item's class from a first MSGFile, closes it and opens the file
+    # again as that class: the OLE directory, the larger part of the cost, parsed twice.
+    # Opened here once, the file is handed to `openMsg` as the parent both its instances
+    # share (as extract-msg does for an attached message), so it is parsed once only.
+    behaviour = ErrorBehavior.SUPPRESS_ALL
     try:
-        msg: Any = extract_msg.openMsg(
-            data, errorBehavior=ErrorBehavior.SUPPRESS_ALL, delayAttachments=False
-        )
+        shared: Any = extract_msg.MSGFile(data, errorBehavior=behaviour, delayAttachments=True)
     except Exception as err:  # a third-party parser of binary input: anything can fail
         raise InputError(_msg_failure(err, place), DAMAGED) from err
     try:
-        return _msg_to_loaded(msg, place)
+        try:
+            msg: Any = extract_msg.openMsg(
+                data, parentMsg=shared, errorBehavior=behaviour, delayAttachments=False
+            )
+        except Exception as err:
+            raise InputError(_msg_failure(err, place), DAMAGED) from err
+        try:
+            return _msg_to_loaded(msg, place)
+        finally:
+            _close_msg(msg)
     finally:
-        # Closing a damaged file may fail; that must not hide what was read.
-        with contextlib.suppress(Exception):
-            msg.close()
+        _close_msg(shared)
+
+
+def _close_msg(msg: Any) -> None:
+    # Closing a damaged file may fail; that must not hide what was read.
+    with contextlib.suppress(Exception):
+        msg.close()
 
 
 def _msg_failure(err: Exception, place: _Place) -> str:

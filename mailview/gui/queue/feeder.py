@@ -32,6 +32,7 @@ from mailview.core.errors import InputError
 from mailview.core.stream import count_messages, iter_files, iter_messages
 from mailview.enrich.geo import open_geo
 from mailview.gui.worker import options_for
+from mailview.long_lived import freeze_start_up, settle_once
 from mailview.present.triage import QueueRow, failed_row, row_of
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ _worker_options: AnalysisOptions | None = None  # per worker process, set by _st
 def _start_worker(setup: Setup) -> None:
     global _worker_options  # noqa: PLW0603 - one per worker process, set once at its start
     _worker_options = setup.options()
+    freeze_start_up()
 
 
 def analyse_rows(
@@ -80,6 +82,14 @@ def analyse_rows(
             rows.append(failed_row(label, hashlib.sha256(data).hexdigest(), err.sentence))
             continue
         rows.append(row_of(label, report))
+    return rows
+
+
+def _worker_rows(task: list[tuple[str, bytes]]) -> list[QueueRow]:
+    """`analyse_rows` in a worker process, which then keeps what its first task loaded
+    out of the collector's sight."""
+    rows = analyse_rows(task)
+    settle_once()
     return rows
 
 
@@ -219,7 +229,7 @@ class QueueFeeder(QObject):
                 take(self._here(task))
             else:
                 try:
-                    pending.append(pool.submit(analyse_rows, task))
+                    pending.append(pool.submit(_worker_rows, task))
                 except (RuntimeError, OSError):  # no processes to be had: do it here
                     logger.warning("queue workers could not start; analysing in one thread")
                     pool = None
