@@ -7,6 +7,7 @@ import time
 import pytest
 
 from mailview.core.headers import split_header_block
+from mailview.core.model import HeaderField
 
 
 def test_fields_in_order_with_names_values_lines_and_indexes() -> None:
@@ -20,6 +21,16 @@ def test_fields_in_order_with_names_values_lines_and_indexes() -> None:
     assert fields[0].raw == "Received: from a\r\n\tby b"  # exactly as written
     assert fields[1].value == "Alice <a@example.org>"
     assert fields[2].value == "Hi"  # all WSP after the colon goes
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+def test_fields_are_header_fields_as_their_constructor_makes_them(eol: str) -> None:
+    text = f"Subject: a{eol}\tb{eol}To: c{eol}"
+    fields, _ = split_header_block(text)
+    assert [type(f) for f in fields] == [HeaderField, HeaderField]
+    assert fields[0] == HeaderField(0, "Subject", "a\tb", f"Subject: a{eol}\tb", 1)
+    expected = {"index": 1, "name": "To", "value": "c", "raw": "To: c", "line": 3}
+    assert fields[1]._asdict() == expected
 
 
 @pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])

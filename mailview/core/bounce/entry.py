@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from mailview.core import ascii_re
 from mailview.core.bounce.model import BounceRecipient
 from mailview.core.bounce.reasons import classify, describe
 from mailview.core.bounce.status import explain
@@ -51,9 +52,9 @@ def notice_action(status: str | None, words: str) -> str:
     action = action_of(status)
     if action == "delivered":
         return action
-    if _STILL_TRYING.search(words):
+    if ascii_re.search(_STILL_TRYING, words):
         return "delayed"
-    if _GAVE_UP.search(words):
+    if ascii_re.search(_GAVE_UP, words):
         return "failed"
     return action or "failed"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 
+from mailview.core import ascii_re
 from mailview.core.bounce.status import find_status, from_reply
 from mailview.core.record import record
 
@@ -138,12 +139,14 @@ def mentions(notice: str, recipients: list[str]) -> list[Mention]:
 def _mention(address: str, block: str, whole: _Notice) -> Mention:
     status = find_status(block) or whole.status
     reply = reply_code(block) or whole.reply
+    raw = _nonblank_lines(block)  # `diagnostic(block, …)` twice over, its lines read once
+    first = _first_reply(raw)
     return Mention(
         address=address,
         status=status or from_reply(reply),
         reply_code=reply,
-        diagnostic=diagnostic(block, address) or whole.diagnostic(address),
-        context=diagnostic(block, address, lead=True),
+        diagnostic=_diagnostic(raw, first, address, lead=False) or whole.diagnostic(address),
+        context=_diagnostic(raw, first, address, lead=True),
         remote_mta=remote_host(block) or whole.remote,
     )
 
@@ -314,11 +317,11 @@ def remote_host(text: str) -> str | None:
     said = host_said(text)
     if said is not None:
         return f"{said[0]} [{said[1]}]"
-    match = _HOST.search(text)
+    match = ascii_re.search(_HOST, text)
     if match is not None:
         host = match.group(1)
         return f"{host} [{match.group(2)}]" if match.group(2) else host
-    match = _IP_SAID.search(text)
+    match = ascii_re.search(_IP_SAID, text)
     return None if match is None else match.group(1)
 
 
