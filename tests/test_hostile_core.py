@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import pytest
 
 from mailview.core.analyze import AnalysisOptions, analyze_bytes
+from mailview.core.bounce import prose
 from mailview.core.defects import (
     BUDGET,
     HEADER_NUL,
@@ -250,3 +251,24 @@ def test_an_attachment_named_like_a_bounce_is_still_the_reported_original() -> N
     )
     report = analyze_bytes(forwarded, options=NOW)
     assert report.message.subject == "original"  # decided by the report type, not the words
+
+
+def test_a_bounce_whose_to_header_is_one_long_word_is_read_in_linear_time() -> None:
+    # A mutation of a real notice: the To address's local part grown into 120,000
+    # characters that can all stand in a local part, with no "@" after them. An unbounded
+    # address pattern tried every start in that run to its end (hours at this size).
+    word = "shironeko" + "%40" * 40_000
+    notice = (
+        'From: "Postmaster" <postmaster@neko.example.co.jp>\r\n'
+        f"To: <{word}>, kuroneko@example.jp\r\n"
+        "Subject: Undeliverable Mail\r\nDate: Thu, 29 Apr 2008 23:45:10 -0500\r\n"
+        "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+        "Unknown user: shironeko@example.org\r\n\r\n"
+        "Original message follows.\r\n\r\nSubject: Nyaan\r\n"
+    ).encode()
+    report = analyze_bytes(notice, "long-word-bounce.eml", options=NOW)
+    bounce = report.bounce
+    assert bounce is not None and bounce.is_delivery_report
+    failed = [r.address for r in bounce.failed]
+    assert failed == ["shironeko@example.org"]
+    assert prose.own_addresses({"to": report.headers[1]}) == {"kuroneko@example.jp"}
