@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from mailview.cli.entry import build_parser
 from mailview.enrich.geo import find_databases
 from mailview.lazy_import import import_for_good
 from tests.auth_signing import DOMAIN, SELECTOR, dkim_sign, key_pair, plain_message
@@ -318,3 +319,71 @@ def test_rare_date_shapes_and_unused_records_are_compiled_only_when_reached() ->
                      "2012-06-29T05:06:37+00:00"]  # fmt: skip
     assert (online_before, online_after) == (False, True)  # an offline run made none
     assert facts == ["system", []]
+
+
+# A fresh interpreter: no branch of a phrase has been compiled by another test yet.
+_BRANCH_PROBE = """
+import json
+from mailview.core.findings import credentials as c
+pattern = dict(c._PHRASES)["account verification"]
+english = c._branch_search(pattern, "please verify your account today")
+compiled = {lead: branch._compiled is not None for lead, branch in c._branches(pattern.pattern)}
+german = c._branch_search(pattern, "bitte bestätigen sie ihr konto")
+print(json.dumps([english, compiled, german,
+                  [b._compiled is not None for lead, b in c._branches(pattern.pattern)
+                   if lead == "bestätigen"]]))
+"""
+
+
+def test_a_phrase_branch_compiles_only_for_a_text_holding_its_first_word() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _BRANCH_PROBE], capture_output=True, text=True, check=True
+    )
+    english, compiled, german, german_compiled = json.loads(done.stdout)
+    english_text, german_text = "please verify your account today", "bitte bestätigen sie ihr konto"
+    assert english == [english_text.index("verify"), english_text.index(" today")]
+    assert compiled["verify"] is True
+    assert compiled["konto"] is False and compiled["bestätigen"] is False
+    # the German branch, compiled when its word came
+    assert german == [german_text.index("bestätigen"), len(german_text)]
+    assert german_compiled == [True]
+
+
+def test_a_command_builds_its_own_options_and_the_help_still_lists_every_command() -> None:
+    def names(command: str | None) -> set[str]:
+        (commands,) = (a for a in build_parser(command)._actions if a.dest == "command")
+        return set(commands.choices or ())
+
+    assert names("analyze") == names("analyse") == {"analyze", "analyse"}
+    assert names("batch") == {"batch"}
+    assert names(None) == names("--help") == {"analyze", "analyse", "export", "batch"}
+    done = subprocess.run(
+        [sys.executable, "-m", "mailview", "--help"], capture_output=True, text=True, check=True
+    )
+    assert all(name in done.stdout for name in ("analyze", "export", "batch"))
+
+
+_SUFFIX_PROBE = """
+import json, sys
+from pathlib import Path
+from mailview.core import domains
+from mailview.core.analyze import analyze_bytes
+report = analyze_bytes(Path(sys.argv[1]).read_bytes())
+searched = domains._label_psl.cache_info().currsize
+indexed = domains._lines_by_top_label.cache_info().currsize
+print(json.dumps([len(report.hops), searched, indexed, domains.org_domain("a.b.appspot.com"),
+                  domains._lines_by_top_label.cache_info().currsize]))
+"""
+
+
+def test_the_suffix_rules_of_a_label_are_searched_for_without_indexing_the_list() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _SUFFIX_PROBE, str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    hops, searched, indexed, private, indexed_after = json.loads(done.stdout)
+    assert hops and searched  # the sample's names were looked up, label by label
+    assert indexed == 0 and indexed_after == 0  # and not one of them needed the whole index
+    assert private == "b.appspot.com"  # a private rule under "com" was found by the search

@@ -129,6 +129,34 @@ def test_the_index_reads_each_line_as_the_library_does() -> None:
     )
 
 
+def test_the_search_finds_under_each_label_what_the_index_holds() -> None:
+    index = domains._lines_by_top_label()
+    assert domains._rule_text() is not None  # the list is written plainly: searched
+    for label, held in index.items():
+        assert domains._lines_under(label) == held  # the same lines, in the same order
+        assert domains._holds(label)
+    for made_up in (b"made-up", b"m", b"o", b"", b"\xff", b"x\ny", b"!com", b"co.uk"):
+        assert domains._holds(made_up) is (made_up in index)
+        assert set(domains._lines_under(made_up)) == set(index.get(made_up, ()))
+
+
+def test_a_list_whose_labels_are_not_written_at_line_ends_is_not_searched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the library reads "été.FR" (a non-ASCII line) as under "fr": the bytes end in "FR"
+    lines = ("été.FR".encode(), b"example.fr")
+    monkeypatch.setattr(domains, "_rule_lines", lambda: lines)
+    for cached in (domains._rule_text, domains._lines_by_top_label, domains._holds):
+        cached.cache_clear()
+    try:
+        assert domains._rule_text() is None
+        assert domains._lines_under(b"fr") == lines
+        assert domains._holds(b"fr") and not domains._holds(b"FR")
+    finally:
+        for cached in (domains._rule_text, domains._lines_by_top_label, domains._holds):
+            cached.cache_clear()
+
+
 def test_a_list_not_written_plainly_is_read_line_by_line(monkeypatch: pytest.MonkeyPatch) -> None:
     lines = (b"Shop.Example.COM", b"example.org  a note", b"!x.net", "été.fr".encode(), b"com")
     monkeypatch.setattr(domains, "_rule_lines", lambda: lines)

@@ -444,13 +444,19 @@ def _deletions(word: str, limit: int = 2) -> set[str]:
 
 
 def _brand_index() -> tuple[dict[str, set[tuple[int, int]]], dict[str, set[tuple[int, int]]]]:
-    """(skeleton → brand labels, deletion string → brand labels), as (brand, label) positions."""
+    """(skeleton → brand labels, deletion string → brand labels), as (brand, label) positions.
+
+    A pair is misspelt within the edit limit of the shorter one (`resemblance`), so a
+    label is indexed by the deletions that limit allows at its own length and no more:
+    a longer word is allowed no more edits against it. That is half the strings of two
+    deletions each, and the same candidates that can match.
+    """
     skeletons: dict[str, set[tuple[int, int]]] = {}
     deletions: dict[str, set[tuple[int, int]]] = {}
     for b, brand in enumerate(BRANDS):
         for n, label in enumerate(brand.labels):
             skeletons.setdefault(skeleton(label), set()).add((b, n))
-            for gone in _deletions(label):
+            for gone in _deletions(label, _edit_limit(len(label))):
                 deletions.setdefault(gone, set()).add((b, n))
     return skeletons, deletions
 
@@ -464,7 +470,7 @@ _SKELETONS, _DELETIONS = _brand_index()
 def _candidates(word: str) -> set[tuple[int, int]]:
     found = set(_SKELETONS.get(skeleton(word), ()))
     if len(word) <= 63:  # a DNS label; longer words are not names anybody reads
-        for gone in _deletions(word):
+        for gone in _deletions(word, _edit_limit(len(word))):
             found.update(_DELETIONS.get(gone, ()))
     return found
 
