@@ -30,7 +30,8 @@ from mailview.core.bounce.reasons import _classify
 from mailview.core.domains import org_domain
 from mailview.core.errors import InputError
 from mailview.core.findings.content import _mixes_scripts, _script
-from mailview.core.findings.lookalike import imitation
+from mailview.core.findings.identity import _addresses_in
+from mailview.core.findings.lookalike import _imitation_alone, imitation
 from mailview.core.ipscope import parse_ip, scope_of
 from mailview.core.received import _ipv6_text, parse_received
 from mailview.core.words import _decode_encoded
@@ -57,7 +58,9 @@ def clear_caches(geo: GeoDatabases | None = None) -> None:
     _decode_encoded.cache_clear()
     _parse_mailboxes.cache_clear()
     imitation.cache_clear()
-    for memo in (_first_domain_memo, _authserv_id, _mixes_scripts, _script, _classify, _whole):
+    _imitation_alone.cache_clear()
+    memos = (_first_domain_memo, _authserv_id, _mixes_scripts, _script, _classify, _whole)
+    for memo in (*memos, _addresses_in):
         memo.cache_clear()
 
 

@@ -413,8 +413,8 @@ def _from_count_findings(
             finding("auth.from_multiple", Severity.MEDIUM, "Several From headers", detail, evidence)
         ]
     authors = [c for c in checks if c.header == "From"]
-    has_sender = any(f.name.lower() == "sender" for f in headers)
-    if len(authors) > 1 and not has_sender:
+    # Headers are searched for a Sender only when it matters: for several authors.
+    if len(authors) > 1 and not any(f.name.lower() == "sender" for f in headers):
         detail = (
             f"The From header names {len(authors)} addresses but there is no Sender header "
             "saying which of them sent it, as the standard requires (RFC 5322 §3.6.2). "

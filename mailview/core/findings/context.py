@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from mailview.core.auth.model import AuthReport
 from mailview.core.chain import Route
@@ -26,6 +26,8 @@ from mailview.present.durations import describe_delay as describe_delay  # noqa:
 if TYPE_CHECKING:  # indicators imports the address parser, which builds findings
     from mailview.core.indicators import Content
 
+_T = TypeVar("_T")
+
 
 @record
 class RuleContext:
@@ -41,9 +43,25 @@ class RuleContext:
     # The headers by lower-cased name, in order: dozens of rules ask for one name, and
     # scanning every header for each was a tenth of the rules' time.
     by_name: Mapping[str, tuple[HeaderField, ...]] = field(init=False, repr=False, compare=False)
+    # What several rules derive alike (the link targets, the List-* organisations), made
+    # by the first rule that asks for it: see `once`.
+    shared: dict[Callable[[RuleContext], object], object] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", _by_name(self.headers))
+        object.__setattr__(self, "shared", {})
+
+    def once(self, make: Callable[[RuleContext], _T]) -> _T:
+        """`make(self)`, made for the first rule that asks and handed to the others as it
+        is: what `make` returns is read, never changed."""
+        try:
+            return cast(_T, self.shared[make])
+        except KeyError:
+            made = make(self)
+            self.shared[make] = made
+            return made
 
     def named(self, name: str) -> tuple[HeaderField, ...]:
         """The headers called `name` (lower case), in order."""

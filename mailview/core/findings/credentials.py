@@ -109,14 +109,25 @@ def _wording(ctx: RuleContext) -> list[_Hit]:
     for part, text in sources:
         lowered = text.lower()
         faithful = _folds_alike(text, lowered)
+        plain = lowered.isascii()
         for kind, pattern in _PHRASES:
-            if kind in kinds or not any(map(lowered.__contains__, _ANCHORS[kind])):
+            if kind in kinds or not any(map(lowered.__contains__, _needles(kind, plain))):
                 continue  # substring tests, looped in C: far cheaper than the phrase patterns
             span = _branch_search(pattern, lowered) if faithful else _span(pattern.search(text))
             if span is not None:
                 kinds.add(kind)
                 hits.append(_Hit(kind, _around(text, *span), part))
     return hits
+
+
+@functools.cache
+def _needles(kind: str, plain: bool) -> tuple[str, ...]:
+    """The anchors of `kind` worth looking for in a lower-cased text (`plain`: an ASCII
+    one), each a long scan of a long body. One holding a shorter anchor is found only
+    where that one is (`confirma` only where `confirm` is); a non-ASCII one never in
+    ASCII text."""
+    anchors = [a for a in _ANCHORS[kind] if a.isascii() or not plain]
+    return tuple(a for a in anchors if not any(b != a and b in a for b in anchors))
 
 
 # Characters that a case-insensitive phrase letter matches although lower-casing does not

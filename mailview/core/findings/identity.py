@@ -143,13 +143,22 @@ def _domain(address: str | None) -> str | None:
 
 
 def _addresses(fields: Iterable[HeaderField]) -> list[_Address]:
-    found = []
+    found: list[_Address] = []
     for field in fields:
-        for box in parse_mailboxes(field.value):
-            domain = _domain(box.address)
-            if domain is not None:
-                found.append(_Address(box, domain, field))
+        found.extend(_addresses_in(field))
     return found
+
+
+# A dozen rules ask for the mailboxes of the same From, To, Cc and Reply-To headers of a
+# message: each header's are read once.
+@functools.lru_cache(maxsize=64)
+def _addresses_in(field: HeaderField) -> tuple[_Address, ...]:
+    found = []
+    for box in parse_mailboxes(field.value):
+        domain = _domain(box.address)
+        if domain is not None:
+            found.append(_Address(box, domain, field))
+    return tuple(found)
 
 
 def _first(ctx: RuleContext, name: str) -> _Address | None:
@@ -280,7 +289,7 @@ def _shown(domain: str) -> str:
 
 
 def return_path_unrelated(ctx: RuleContext) -> Iterator[Finding]:
-    author, envelope = _author(ctx), _return_path(ctx)
+    author, envelope = _author(ctx), ctx.once(_return_path)
     if author is None or envelope is None:
         return
     domain, address, evidence = envelope
@@ -288,7 +297,7 @@ def return_path_unrelated(ctx: RuleContext) -> Iterator[Finding]:
     if same_org(domain, author.domain) or _forwarded(address):
         return
     org = org_domain(domain) or domain
-    if org in _lists(ctx).orgs or _distributor(ctx, domain):
+    if org in ctx.once(_lists).orgs or _distributor(ctx, domain):
         return
     service = org in ESP_BOUNCE_ORGS
     if service and _from_dkim_passed(ctx):
@@ -318,7 +327,7 @@ def reply_to_other_org(ctx: RuleContext) -> Iterator[Finding]:
     author = _author(ctx)
     if author is None:
         return
-    lists = _lists(ctx)
+    lists = ctx.once(_lists)
     if author.org in lists.orgs:
         return  # list DMARC rewrite: From is the list, Reply-To the real author
     recipients = _recipient_addresses(ctx)  # once: a thousand Reply-Tos must stay linear
@@ -377,9 +386,9 @@ def sender_other_org(ctx: RuleContext) -> Iterator[Finding]:
     author, sender = _author(ctx), _first(ctx, "sender")
     if author is None or sender is None or same_org(sender.domain, author.domain):
         return
-    envelope = _return_path(ctx)
+    envelope = ctx.once(_return_path)
     ordinary = (
-        _lists(ctx).present
+        ctx.once(_lists).present
         or _bulk(ctx)
         or _LIST_ROBOT.search(sender.box.address or "") is not None
         or sender.org in ESP_BOUNCE_ORGS
@@ -409,7 +418,7 @@ def display_name_brand(ctx: RuleContext) -> Iterator[Finding]:
     brand = next(iter(brands_named(name)), None)
     if brand is None or brand_owns(brand, author.domain) or _names_a_domain(name):
         return  # a domain or address in the name is `auth.display_name_*`'s finding
-    if " via " in f" {name.lower()} " and author.org in _lists(ctx).orgs:
+    if " via " in f" {name.lower()} " and author.org in ctx.once(_lists).orgs:
         return  # a list's DMARC rewrite keeps the author's name: "X via List"
     if any(brand_owns(brand, d) for d in _dkim_passed(ctx)):
         return  # the brand itself signed it: a sending domain missing from the table
@@ -448,7 +457,7 @@ def lookalike_domains(ctx: RuleContext) -> Iterator[Finding]:
     sources += _addresses(_fields(ctx, "reply-to"))
     for source in sources:
         candidates.setdefault(source.domain, []).extend(_evidence(source.field))
-    envelope = _return_path(ctx)
+    envelope = ctx.once(_return_path)
     if envelope is not None:
         candidates.setdefault(envelope[0], []).extend(envelope[2])
     to_fields = _fields(ctx, "to")
@@ -632,7 +641,7 @@ def _related_domains(ctx: RuleContext) -> list[str]:
     signers, and every host on the route (a relay adds a Message-ID to mail that lacks
     one, RFC 5321 §6.4)."""
     related = [a.domain for a in _addresses(_fields(ctx, "from"))]
-    envelope = _return_path(ctx)
+    envelope = ctx.once(_return_path)
     if envelope is not None:
         related.append(envelope[0])
     sender = _first(ctx, "sender")

@@ -300,7 +300,7 @@ def _count(targets: list[Target], verb: str) -> str:
 def link_text_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     """A link whose visible text names one site while it leads to another."""
     candidates = [
-        t for t in _targets(ctx) if t.link.mismatch and t.host is not None and not _shown_is(t)
+        t for t in ctx.once(_targets) if t.link.mismatch and t.host is not None and not _shown_is(t)
     ]
     if not candidates:
         return  # the common case: nothing to weigh against the sender's own systems
@@ -373,7 +373,7 @@ def _shown_brand(target: Target) -> Brand | None:
 
 
 def raw_ip_links(ctx: RuleContext) -> Iterator[Finding]:
-    hits = [t for t in _targets(ctx) if _public_ip(t.host)]
+    hits = [t for t in ctx.once(_targets) if _public_ip(t.host)]
     if hits:
         yield finding(
             "content.link_to_ip",
@@ -410,7 +410,7 @@ def _numeric_host(host: str | None) -> IPv4Address | None:
 
 
 def shortened_links(ctx: RuleContext) -> Iterator[Finding]:
-    hits = [t for t in _targets(ctx) if t.host in SHORTENERS]
+    hits = [t for t in ctx.once(_targets) if t.host in SHORTENERS]
     if hits:
         yield finding(
             "content.link_shortener",
@@ -426,7 +426,7 @@ def shortened_links(ctx: RuleContext) -> Iterator[Finding]:
 
 def open_redirects(ctx: RuleContext) -> Iterator[Finding]:
     hits: list[tuple[Target, str, str]] = []
-    for target in _targets(ctx):
+    for target in ctx.once(_targets):
         inner = redirect_target(target.url)
         inner_host = url_host(inner) if inner else None
         if inner is None or inner_host is None or target.host is None:
@@ -456,7 +456,7 @@ def open_redirects(ctx: RuleContext) -> Iterator[Finding]:
 
 def hosted_pages(ctx: RuleContext) -> Iterator[Finding]:
     sender = _sender_org(ctx)
-    targets = _targets(ctx)
+    targets = ctx.once(_targets)
     ipfs = [t for t in targets if _host_in(t.host, IPFS_GATEWAYS) or _IPFS_PATH.search(t.url)]
     free = [
         t
@@ -496,7 +496,7 @@ def lookalike_links(ctx: RuleContext) -> Iterator[Finding]:
     seen: set[str] = {_sender_org(ctx) or ""}
     imitating: list[tuple[Target, str, str]] = []
     branded: list[tuple[Target, Brand]] = []
-    for target in _targets(ctx):
+    for target in ctx.once(_targets):
         host = target.host
         if host is None or parse_ip(host) is not None:
             continue

@@ -358,6 +358,8 @@ def unicode_label(label: str) -> str:
 
 
 def unicode_domain(domain: str) -> str:
+    if "xn--" not in domain:
+        return domain  # no label starts with it: every label is its own Unicode form
     return ".".join(unicode_label(label) for label in domain.split("."))
 
 
@@ -374,6 +376,8 @@ def scripts(label: str) -> frozenset[str]:
 
 def script_trick(label: str) -> str | None:
     """Why a decoded label looks like a homograph: mixed scripts, or all Latin look-alikes."""
+    if label.isascii():
+        return None  # its letters are A-Z and a-z, all Latin: no trick to find
     found = scripts(label)
     if "CJK" in found and found <= {"CJK", "LATIN"}:
         return None
@@ -430,6 +434,16 @@ def imitation(domain: str, recipients: tuple[str, ...]) -> Imitation | None:
         how = resemblance(shown, target_shown, basis)
         if how is not None:
             return Imitation("recipient", target_shown, _HOW[how])
+    return _imitation_alone(domain)
+
+
+# The same sending and link domains come to many recipients: what a domain imitates
+# whoever receives it is judged once for all of them.
+@lru_cache(maxsize=2048)
+def _imitation_alone(domain: str) -> Imitation | None:
+    """A brand `domain` imitates, or the script trick it plays; None if neither."""
+    org = org_domain(domain) or domain
+    shown = unicode_domain(org)
     return _brand_imitation(domain, org, shown) or _script_imitation(shown)
 
 
@@ -468,10 +482,19 @@ _SKELETONS, _DELETIONS = _brand_index()
 
 
 def _candidates(word: str) -> set[tuple[int, int]]:
+    """The brand labels `word` may resemble: every label of the same skeleton, and every
+    label within the edit distance `resemblance` allows (others besides, which it turns
+    down)."""
     found = set(_SKELETONS.get(skeleton(word), ()))
-    if len(word) <= 63:  # a DNS label; longer words are not names anybody reads
-        for gone in _deletions(word, _edit_limit(len(word))):
-            found.update(_DELETIONS.get(gone, ()))
+    # The distance test allows `_edit_limit` of the shorter name's length, so never more
+    # than that of `word`'s: a label that many edits away shares a string with `word`
+    # after that many deletions from each, and deeper deletions of `word` (a few hundred
+    # strings for a long word) could only find labels the distance test turns down.
+    depth = _edit_limit(len(word))
+    if depth and len(word) <= 63:  # a DNS label; longer words are not names anybody reads
+        for gone in _deletions(word, depth):
+            if gone in _DELETIONS:
+                found.update(_DELETIONS[gone])
     return found
 
 
