@@ -58,6 +58,18 @@ PANES = ("findings", "tabs", "details")  # the panes under the route, left to ri
 __all__ = ["DEFAULT_SIZES", "FAILED", "LOADING", "PANES", "READY", "MessageTab"]
 
 
+class TabPages(QStackedWidget):
+    """The status page and the analysis, filling the tab.
+
+    A tab takes the height the window gives it, whatever its width, so it answers no
+    height-for-width: otherwise each layout pass of the tab and of the window's tab
+    stack would wrap every word-wrapped label of both pages, shown or not, only to
+    throw the heights away. The pages' own layouts still wrap their labels."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
 class MessageTab(QWidget):
     """The analysis of one input."""
 
@@ -120,7 +132,7 @@ class MessageTab(QWidget):
         self.findings.splitter.setSizes(DEFAULT_SIZES["findings"])
         self.auth.splitter.setSizes(DEFAULT_SIZES["auth"])
 
-        self.pages = QStackedWidget()
+        self.pages = TabPages()
         self.pages.addWidget(self._build_status_page())
         self.pages.addWidget(self._build_content(main))
         layout = QVBoxLayout(self)
