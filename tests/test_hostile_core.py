@@ -22,7 +22,9 @@ from mailview.core.defects import (
     Defect,
     DefectError,
 )
+from mailview.core.errors import InputError
 from mailview.core.findings.registry import MAX_PER_CODE
+from mailview.core.indicators import detect_type
 from mailview.core.model import EVIDENCE_CHARS, EVIDENCE_ITEMS, Evidence, Finding, Severity
 from mailview.enrich.dns import TIMEOUT, DnsAnswer
 from mailview.enrich.pipeline import OnlineSettings, analyze_online
@@ -272,3 +274,23 @@ def test_a_bounce_whose_to_header_is_one_long_word_is_read_in_linear_time() -> N
     failed = [r.address for r in bounce.failed]
     assert failed == ["shironeko@example.org"]
     assert prose.own_addresses({"to": report.headers[1]}) == {"kuroneko@example.jp"}
+
+
+COMMENTS = "<!-- x -->" * 60  # sixty comments: each added one doubled the time before
+
+
+def test_an_attachment_of_many_comments_is_typed_at_once() -> None:
+    assert detect_type(COMMENTS.encode()) == "text/plain"
+    assert detect_type(f"{COMMENTS}\n<html><body>hi".encode()) == "text/html"
+    assert detect_type(f'<?xml version="1.0"?>{COMMENTS}<svg/>'.encode()) == "image/svg+xml"
+    # Each comment ends at its first "-->", as browsers read it: text after one is no page.
+    assert detect_type(b"<!-- a --> x --> <html>") == "text/plain"
+
+
+def test_a_dropped_page_of_many_comments_gets_its_one_sentence_at_once() -> None:
+    with pytest.raises(InputError) as raised:
+        analyze_bytes(f"{COMMENTS}<html><body>hi</body></html>".encode(), "page.html")
+    assert raised.value.sentence == "This file is an HTML document, not an email message."
+    with pytest.raises(InputError) as raised:
+        analyze_bytes(f"{COMMENTS}not a page".encode(), "notes.txt")
+    assert "does not look like an email message" in raised.value.sentence
