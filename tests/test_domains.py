@@ -146,14 +146,24 @@ def test_a_list_whose_labels_are_not_written_at_line_ends_is_not_searched(
     # the library reads "été.FR" (a non-ASCII line) as under "fr": the bytes end in "FR"
     lines = ("été.FR".encode(), b"example.fr")
     monkeypatch.setattr(domains, "_rule_lines", lambda: lines)
-    for cached in (domains._rule_text, domains._lines_by_top_label, domains._holds):
+    for cached in (
+        domains._rule_text,
+        domains._lines_by_top_label,
+        domains._holds,
+        domains._ascii_lines_plain,
+    ):
         cached.cache_clear()
     try:
         assert domains._rule_text() is None
         assert domains._lines_under(b"fr") == lines
         assert domains._holds(b"fr") and not domains._holds(b"FR")
     finally:
-        for cached in (domains._rule_text, domains._lines_by_top_label, domains._holds):
+        for cached in (
+            domains._rule_text,
+            domains._lines_by_top_label,
+            domains._holds,
+            domains._ascii_lines_plain,
+        ):
             cached.cache_clear()
 
 
@@ -161,6 +171,7 @@ def test_a_list_not_written_plainly_is_read_line_by_line(monkeypatch: pytest.Mon
     lines = (b"Shop.Example.COM", b"example.org  a note", b"!x.net", "été.fr".encode(), b"com")
     monkeypatch.setattr(domains, "_rule_lines", lambda: lines)
     domains._lines_by_top_label.cache_clear()
+    domains._ascii_lines_plain.cache_clear()
     try:
         assert domains._lines_by_top_label() == {
             b"com": (b"Shop.Example.COM", b"com"),
@@ -170,3 +181,4 @@ def test_a_list_not_written_plainly_is_read_line_by_line(monkeypatch: pytest.Mon
         }
     finally:
         domains._lines_by_top_label.cache_clear()
+        domains._ascii_lines_plain.cache_clear()

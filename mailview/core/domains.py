@@ -46,20 +46,23 @@ def _rule_lines() -> tuple[bytes, ...]:
 def _lines_by_top_label() -> dict[bytes, tuple[bytes, ...]]:
     """Each rule's line under the top label the rule ends in (UTF-8), the rule read as the
     library reads it (lower-cased, up to the first space, an exception's `!` aside)."""
-    lines = _rule_lines()
     # When every ASCII line is written in lower-case rule characters alone (as the list
     # is), such a line is its own rule and its label is found on the bytes; a line in
     # another script is read as the library reads it.
-    written = b"\n".join(lines).translate(None, _PLAIN_BYTES + b"\n")
-    plain = not written.translate(None, _HIGH_BYTES)
+    plain = _ascii_lines_plain()
     index: dict[bytes, list[bytes]] = {}
-    for line in lines:
-        if plain and line.isascii():
-            label = line.lstrip(b"!").rpartition(b".")[2]
-        else:
-            label = _read_label(line)
+    for line in _rule_lines():
+        label = _written_label(line) if plain and line.isascii() else _read_label(line)
         index.setdefault(label, []).append(line)
     return {label: tuple(held) for label, held in index.items()}
+
+
+@cache
+def _ascii_lines_plain() -> bool:
+    """Whether every ASCII rule line holds lower-case rule characters alone (other lines
+    hold bytes at or above 0x80 besides)."""
+    written = b"\n".join(_rule_lines()).translate(None, _PLAIN_BYTES + b"\n")
+    return not written.translate(None, _HIGH_BYTES)
 
 
 def _read_label(line: bytes) -> bytes:
@@ -81,13 +84,12 @@ def _rule_text() -> bytes | None:
     then a line ending in `.L`, or L itself after any `!`, and is found by searching.
     """
     lines = _rule_lines()
-    text = b"\n" + b"\n".join(lines) + b"\n"
-    if text.translate(None, _PLAIN_BYTES + b"\n").translate(None, _HIGH_BYTES):
+    if not _ascii_lines_plain():
         return None
     foreign = [line for line in lines if not line.isascii()]
     if any(_read_label(line) != _written_label(line) for line in foreign):
         return None
-    return text
+    return b"\n" + b"\n".join(lines) + b"\n"
 
 
 # A label that could end a written line in more than one way (empty, or holding the
@@ -95,11 +97,15 @@ def _rule_text() -> bytes | None:
 _UNSEARCHABLE = (b"\n", b"!", b".")
 
 
+def _searchable(top_label: bytes) -> bool:
+    return bool(top_label) and not any(c in top_label for c in _UNSEARCHABLE)
+
+
 @lru_cache(maxsize=4096)  # made-up labels too: bounded
 def _holds(top_label: bytes) -> bool:
     """Whether some rule of the list ends in `top_label`."""
     text = _rule_text()
-    if text is None or not top_label or any(c in top_label for c in _UNSEARCHABLE):
+    if text is None or not _searchable(top_label):
         return top_label in _lines_by_top_label()
     # ".L" ends a line, or a line is L (after any "!"); "x!L" is a line too, and makes
     # `_label_psl` build an empty table, bounded by the list and answering as the shared one
@@ -109,7 +115,7 @@ def _holds(top_label: bytes) -> bool:
 def _lines_under(top_label: bytes) -> tuple[bytes, ...]:
     """The rule lines whose top label is `top_label`, in the list's order."""
     text = _rule_text()
-    if text is None or not top_label or any(c in top_label for c in _UNSEARCHABLE):
+    if text is None or not _searchable(top_label):
         return _lines_by_top_label().get(top_label, ())
     found = []
     end = top_label + b"\n"
